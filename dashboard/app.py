@@ -1,0 +1,166 @@
+"""Streamlit page: widgets, URL state and layout. No geometry here.
+
+Run with `streamlit run dashboard/app.py`.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import folium
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` adds only dashboard/
+
+from streamlit_folium import st_folium
+
+from dashboard.data import Dataset, data_dir, load_dataset
+from dashboard.escape import markdown_text
+from dashboard.figures import key_figures
+from dashboard.map_builder import base_map, dated_groups
+from dashboard.view_state import Bounds, ViewState, bounds_from, normalise, parse_query, to_query
+
+MAP_HEIGHT = 600
+PAGE_CSS = """<style>
+.block-container { padding-top: 1.2rem; padding-bottom: 1rem; max-width: 100%; }
+h1 { font-size: 1.7rem !important; padding-bottom: 0 !important; }
+[data-testid="stMetricValue"] { font-size: 1.45rem; }
+[data-testid="stMetric"] { padding: 0; }
+</style>"""
+
+
+@st.cache_resource(show_spinner="Loading map data…")
+def dataset(root: str) -> Dataset:
+    return load_dataset(Path(root))
+
+
+def init_session(bounds: Bounds) -> None:
+    """First run of a session: the URL seeds every widget (later runs: widgets own the view)."""
+    if "view_origin" in st.session_state:
+        return
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    view, notices = parse_query(params, bounds)
+    st.session_state.update({
+        "view_origin": view, "url_notices": notices, "date": view.date,
+        "compare_on": view.compare is not None,
+        "compare": view.compare or max(bounds.first, view.date - timedelta(days=30)),
+        "basemap": view.basemap, "center": (view.lat, view.lon), "zoom": view.zoom,
+    })
+    for layer_id in bounds.layer_ids:
+        st.session_state[f"layer_{layer_id}"] = layer_id in view.layers
+
+
+def sidebar(ds: Dataset, bounds: Bounds) -> None:
+    with st.sidebar:
+        st.header("View")
+        st.slider("Map date", min_value=bounds.first, max_value=bounds.last, step=timedelta(days=1),
+                  format="YYYY-MM-DD", key="date",
+                  help="Dated layers show the data for this day (or the nearest earlier one).")
+        st.checkbox("Compare with an earlier date", key="compare_on")
+        if st.session_state["compare_on"]:
+            st.date_input("Compare date", min_value=bounds.first, max_value=bounds.last, key="compare",
+                          help="Areas that changed hands between this date and the map date.")
+        st.subheader("Layers")
+        for spec in ds.catalog.layers.values():
+            st.checkbox(f"{spec.title} ({spec.status})", key=f"layer_{spec.id}",
+                        help=spec.description or None)
+        st.radio("Basemap", options=list(bounds.basemap_ids), key="basemap",
+                 format_func=lambda i: ds.catalog.basemaps[i].title)
+
+
+def current_view(bounds: Bounds) -> tuple[ViewState, list[str]]:
+    s = st.session_state
+    notices: list[str] = []
+    day: date = s["date"]
+    compare: date | None = s["compare"] if s["compare_on"] else None
+    if compare is not None and compare >= day:
+        notices.append("The comparison date must be earlier than the map date; comparison is off.")
+        compare = None
+    view = ViewState(date=day, compare=compare,
+                     layers=tuple(i for i in bounds.layer_ids if s.get(f"layer_{i}")),
+                     lat=s["center"][0], lon=s["center"][1], zoom=s["zoom"], basemap=s["basemap"])
+    return normalise(view, bounds), notices
+
+
+def show_problems(ds: Dataset) -> None:
+    errors = [p for p in ds.problems if p.severity == "error"]
+    for problem in errors[:8]:
+        st.error(f"Data problem — {markdown_text(problem)}. This part is left out; the rest of the map works.")
+    if len(errors) > 8:
+        st.error(f"{len(errors) - 8} more data problems; run `python -m dashboard.check` for the full list.")
+
+
+def figures_panel(ds: Dataset, view: ViewState) -> None:
+    st.subheader("Key figures")
+    for fig in key_figures(ds, view.date):
+        st.metric(fig.spec.label, fig.value, delta=fig.delta, help=fig.help)
+        st.caption(f"{markdown_text(fig.spec.status)} · {markdown_text(fig.spec.source)}")
+
+
+def sources_section(ds: Dataset) -> None:
+    st.subheader("Sources and method")
+    meta = ds.catalog.meta
+    if meta:
+        st.markdown(f"**Article:** {markdown_text(meta.article_title)} — dated "
+                    f"{meta.article_date.isoformat()} (estimate). {markdown_text(meta.article_date_basis)}")
+        st.markdown(f"Areas are measured with GeoPandas in the equal-area CRS {markdown_text(meta.equal_area_crs)}.")
+    for src in ds.catalog.sources.values():
+        st.markdown(f"- **{markdown_text(src.name)}** ({markdown_text(src.licence)}): "
+                    f"{markdown_text(src.attribution)}. Via {markdown_text(src.via)}.")
+    rows = [{"layer": s.title, "status": s.status, "date": s.date, "source": s.source,
+             "article section": s.article_section, "loaded": s.id in ds.layers}
+            for s in ds.catalog.layers.values()]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    if "kursk-salient" in ds.layers:
+        gdf = ds.layers["kursk-salient"].gdf
+        st.markdown("**Kursk salient outlines** are approximations drawn by hand from the dated reports "
+                    "below, clipped to Kursk Oblast; claimed area vs the area GeoPandas measures:")
+        st.dataframe(gdf[["date", "status", "claimed_area_km2", "measured_area_km2", "source"]],
+                     hide_index=True, width="stretch")
+
+
+def main() -> None:
+    st.set_page_config(page_title="Kursk & Donbass situation map", page_icon="🗺️", layout="wide")
+    ds = dataset(str(data_dir()))
+    bounds = bounds_from(ds.catalog)
+    init_session(bounds)
+
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)  # constant CSS only, never data
+    st.title("Kursk & Donbass situation map")
+    if ds.catalog.meta:
+        st.caption(f"Built from the article “{markdown_text(ds.catalog.meta.article_title)}” "
+                   f"(about {ds.catalog.meta.article_date:%d %B %Y}) and dated public data. "
+                   "Every feature names its source and whether it is reported, assessed or claimed.")
+    for notice in st.session_state.get("url_notices", []):
+        st.warning(f"Link: {markdown_text(notice)}")
+    show_problems(ds)
+    sidebar(ds, bounds)
+    view, notices = current_view(bounds)
+    for notice in notices:
+        st.warning(markdown_text(notice))
+
+    left, right = st.columns([7, 2])
+    with left:
+        origin: ViewState = st.session_state["view_origin"]
+        # The base map is built at the session's first centre/zoom so its code (and the
+        # component key) stays the same while the user pans; later moves go via center/zoom.
+        m = base_map(ds, replace(view, lat=origin.lat, lon=origin.lon, zoom=origin.zoom))
+        groups = dated_groups(ds, view)
+        out = st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True,
+                        feature_group_to_add=groups or None, center=(view.lat, view.lon),
+                        zoom=view.zoom, returned_objects=["center", "zoom"],
+                        layer_control=folium.LayerControl(collapsed=True))
+        if out and out.get("center") and out.get("zoom") is not None:
+            st.session_state["center"] = (out["center"]["lat"], out["center"]["lng"])
+            st.session_state["zoom"] = int(out["zoom"])
+            view, _ = current_view(bounds)
+    with right:
+        figures_panel(ds, view)
+    st.query_params.from_dict(to_query(view, bounds))
+    sources_section(ds)
+
+
+main()

@@ -1,0 +1,114 @@
+"""Dated layers: replay DeepState's daily changes and pick the salient extent for a day."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+#: The grid the build script snapped every snapshot to; replaying on it is exact.
+GRID = 1e-4
+
+
+def polygonal(geom: shapely.Geometry | None) -> shapely.Geometry:
+    """Only the areal parts: overlays can leave slivers of lines or points behind."""
+    if geom is None:
+        return shapely.MultiPolygon()
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    polys = [q for p in parts for q in shapely.get_parts(p)]
+    return shapely.MultiPolygon(polys) if polys else shapely.MultiPolygon()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the map shows for a requested day, and which day's data that really is."""
+
+    requested: date
+    shown: date | None
+    geometry: shapely.Geometry
+
+    @property
+    def exact(self) -> bool:
+        return self.shown == self.requested
+
+
+class OccupiedHistory:
+    """Daily occupied area rebuilt from a base snapshot plus daily gained/lost records.
+
+    Days are rebuilt lazily and memoised, so a process pays for each day once; a lock keeps
+    concurrent sessions from replaying the same days twice.
+    """
+
+    def __init__(self, changes: gpd.GeoDataFrame, areas: pd.DataFrame | None = None) -> None:
+        records = changes.assign(day=pd.to_datetime(changes["date"]).dt.date)
+        self.days: list[date] = sorted(set(records["day"]))
+        self._gained: dict[date, shapely.Geometry] = {}
+        self._lost: dict[date, shapely.Geometry] = {}
+        self._built: dict[date, shapely.Geometry] = {}
+        for _, rec in records.iterrows():
+            geom = polygonal(rec.geometry)
+            if rec["kind"] == "base":
+                self._built[rec["day"]] = shapely.set_precision(geom, GRID)
+            elif rec["kind"] == "gained":
+                self._gained[rec["day"]] = geom
+            elif rec["kind"] == "lost":
+                self._lost[rec["day"]] = geom
+        if not self._built:
+            raise ValueError("no feature with kind = 'base' (the first day's full area)")
+        self.areas = areas
+        self._lock = threading.Lock()
+
+    @property
+    def first(self) -> date:
+        return self.days[0]
+
+    @property
+    def last(self) -> date:
+        return self.days[-1]
+
+    def shown_day(self, day: date) -> date | None:
+        """The latest snapshot at or before `day` (None before the first)."""
+        i = bisect.bisect_right(self.days, day)
+        return self.days[i - 1] if i else None
+
+    def snapshot(self, day: date) -> Snapshot:
+        shown = self.shown_day(day)
+        if shown is None:
+            return Snapshot(day, None, shapely.MultiPolygon())
+        return Snapshot(day, shown, self._geometry(shown))
+
+    def _geometry(self, day: date) -> shapely.Geometry:
+        with self._lock:
+            if day in self._built:
+                return self._built[day]
+            start = max(d for d in self._built if d <= day)
+            geom = self._built[start]
+            for d in self.days[self.days.index(start) + 1 : self.days.index(day) + 1]:
+                if d in self._gained and not self._gained[d].is_empty:
+                    geom = polygonal(shapely.union(geom, self._gained[d], grid_size=GRID))
+                if d in self._lost and not self._lost[d].is_empty:
+                    geom = polygonal(shapely.difference(geom, self._lost[d], grid_size=GRID))
+                self._built[d] = geom
+            return geom
+
+    def area_row(self, day: date) -> pd.Series | None:
+        """Full-resolution measured areas (km²) of the snapshot shown for `day`."""
+        shown = self.shown_day(day)
+        if self.areas is None or shown is None:
+            return None
+        rows = self.areas[self.areas["date"] == shown.isoformat()]
+        return rows.iloc[0] if len(rows) else None
+
+
+def extent_for(extents: gpd.GeoDataFrame, day: date) -> gpd.GeoDataFrame:
+    """The latest dated extent at or before `day` (an empty frame before the first one)."""
+    days = pd.to_datetime(extents["date"]).dt.date
+    earlier = extents[days <= day]
+    if earlier.empty:
+        return earlier
+    return earlier[pd.to_datetime(earlier["date"]).dt.date == max(days[days <= day])]

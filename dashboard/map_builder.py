@@ -1,0 +1,448 @@
+"""Pure map builder: (Dataset, ViewState) -> folium.Map. No Streamlit here.
+
+The map splits in two so the page can keep one Leaflet map alive while the date changes:
+`base_map` holds the basemap and the undated overlays (it only changes with the basemap or
+the visible layers); `dated_groups` holds the layers that depend on the date, which
+streamlit-folium swaps in place (`feature_group_to_add`). `build_map` joins both for a
+standalone map (tests, downloads).
+
+Every text that comes from data is escaped here (tooltips, popups, labels, legend): folium
+inserts tooltip fields and tooltip text as raw HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import folium
+import geopandas as gpd
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from dashboard.catalog import LayerSpec, StyleRule
+from dashboard.data import Dataset
+from dashboard.escape import html_text, link_html
+from dashboard.history import extent_for, polygonal
+from dashboard.view_state import ViewState
+
+#: Relative to the map iframe (<base>/component/streamlit_folium.st_folium/index.html), this
+#: reaches Streamlit's static folder (<base>/app/static/) with or without a base path.
+ASSET_BASE = "../../app/static/vendor/leaflet"
+STATUS_DASH = {"reported": "solid", "assessed": "dashed", "claimed": "dotted"}
+CHANGE_STYLES = {
+    "taken": {"color": "#7b1010", "weight": 1, "fillColor": "#CC79A7", "fillOpacity": 0.75},
+    "regained": {"color": "#004d40", "weight": 1, "fillColor": "#009E73", "fillOpacity": 0.75},
+}
+#: Leaflet path options a catalog style may set; anything else is dropped.
+_STYLE_KEYS = {"color", "weight", "opacity", "fill", "fillColor", "fillOpacity", "dashArray", "radius"}
+
+MAP_CSS = """
+<style>
+.leaflet-container { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; }
+.sm-label { color: #6b6357; font-size: 12px; white-space: nowrap; pointer-events: none;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
+.sm-label.country { font-size: 15px; letter-spacing: 3px; font-weight: 600; color: #8a8276; }
+.sm-label.sea { font-style: italic; color: #4f7592; text-shadow: none; }
+.sm-label.oblast { font-size: 11px; text-transform: uppercase; letter-spacing: 1px; color: #8d877d; }
+.sm-place { font-weight: 600; font-size: 12.5px; color: #111; white-space: nowrap; pointer-events: none;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+.sm-legend { background: rgba(255,255,255,.94); padding: 5px 8px; border-radius: 4px; font-size: 11.5px;
+  line-height: 1.3; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 250px; max-height: 55vh; overflow-y: auto; }
+.sm-legend summary { cursor: pointer; font-weight: 700; }
+.leaflet-control-attribution { font-size: 9px; max-width: 62%; line-height: 1.2; }
+.sm-legend .sw { display: inline-block; width: 16px; height: 11px; margin-right: 5px; vertical-align: middle; }
+.sm-legend .st { color: #555; font-size: 11px; }
+.sm-legend .note { color: #444; font-size: 11px; margin-top: 3px; }
+.sm-asof { background: rgba(255,255,255,.93); padding: 3px 8px; border-radius: 4px; font-weight: 600;
+  font-size: 13px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+</style>
+"""
+
+
+class _Control(MacroElement):
+    """A Leaflet control whose HTML is fixed at build time (legend, 'as of' box)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+          var ctl = L.control({position: {{ this.position|tojson }}});
+          ctl.onAdd = function() {
+            var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
+            div.innerHTML = {{ this.html|tojson }};
+            L.DomEvent.disableClickPropagation(div);
+            return div;
+          };
+          ctl.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "SituationControl"
+        self.html, self.position, self.css_class = html, position, css_class
+
+
+class _Attribution(MacroElement):
+    """Adds the (pre-escaped) data attributions to Leaflet's attribution control."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.setPrefix(false);
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.html|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.html = html
+
+
+class _AsOf(MacroElement):
+    """Writes the data's 'as of' text into the fixed box; lives in a dated group so it updates
+    with the date without rebuilding the map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+          var el = document.querySelector('.sm-asof');
+          if (el) { el.textContent = {{ this.text|tojson }}; }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "AsOf"
+        self.text = text
+
+
+def leaflet_style(ds: Dataset, name: str) -> dict[str, Any]:
+    style = ds.catalog.styles.get(name, {})
+    return {k: v for k, v in style.items() if k in _STYLE_KEYS}
+
+
+def _style_function(ds: Dataset, style: str, rule: StyleRule | None):
+    base = leaflet_style(ds, style)
+    by_value = {k: leaflet_style(ds, v) for k, v in (rule.values.items() if rule else [])}
+
+    def style_fn(feature: dict[str, Any]) -> dict[str, Any]:
+        if rule:
+            value = str(feature["properties"].get(rule.property, ""))
+            if value in by_value:
+                return by_value[value]
+        return base
+
+    return style_fn
+
+
+def feature_tip(row: Any, spec: LayerSpec | None = None) -> str:
+    """Short escaped hover text: name, status, date."""
+    status = row.get("status", spec.status if spec else "")
+    return (f"<b>{html_text(row.get('name', ''))}</b><br>"
+            f"<i>{html_text(status)}</i> · {html_text(row.get('date', ''))}")
+
+
+def feature_popup(row: Any, spec: LayerSpec | None = None, extra: Iterable[str] = ()) -> str:
+    """Escaped click text: what it is, its status, its source with link, and any caveats."""
+    parts = [f"<b>{html_text(row.get('name', ''))}</b>"]
+    for key in ("detail", "claim", "note"):
+        if row.get(key):
+            parts.append(html_text(row[key]))
+    parts.extend(extra)
+    if row.get("approximation"):
+        parts.append(f"<i>{html_text(row['approximation'])}</i>")
+    status = row.get("status", spec.status if spec else "")
+    parts.append(f"Status: <b>{html_text(status)}</b> · dated {html_text(row.get('date', ''))}")
+    parts.append("Source: " + link_html(row.get("source", ""), row.get("source_url", "")))
+    if row.get("note_source"):
+        parts.append(f"Note source ({html_text(row.get('note_status', ''))}): "
+                     + link_html(row["note_source"], row.get("note_url", "")))
+    return "<div style='max-width:320px'>" + "<br>".join(parts) + "</div>"
+
+
+def _geojson(gdf: gpd.GeoDataFrame, ds: Dataset, style: str, rule: StyleRule | None,
+             name: str, tips: list[str] | None = None, popups: list[str] | None = None) -> folium.GeoJson:
+    keep = gdf[["geometry"]].copy()
+    if rule and rule.property in gdf.columns:
+        keep[rule.property] = gdf[rule.property].astype(str)
+    fields = []
+    if tips is not None:
+        keep["tip"] = tips
+        fields.append("tip")
+    if popups is not None:
+        keep["popup"] = popups
+    layer = folium.GeoJson(
+        keep.to_json(drop_id=True), name=name, style_function=_style_function(ds, style, rule),
+        highlight_function=(lambda _f: {"weight": 3}) if tips is not None else None,
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True) if fields else None,
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False) if popups is not None else None,
+        smooth_factor=1.0,
+    )
+    return layer
+
+
+def _rows(gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    return [dict(r) for r in gdf.drop(columns="geometry").to_dict("records")]
+
+
+def layer_label(spec: LayerSpec, view_date: date | None = None) -> str:
+    """Layer-control label: title plus status (the control is a legend too)."""
+    return f"{html_text(spec.title)} · {html_text(spec.status)}"
+
+
+def _overlay_group(ds: Dataset, spec: LayerSpec, view: ViewState) -> folium.FeatureGroup:
+    return folium.FeatureGroup(name=layer_label(spec), show=spec.id in view.layers, overlay=True)
+
+
+def _add_places(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec) -> None:
+    """Towns as circle markers with permanent name labels (GeoJSON, so no jQuery popups)."""
+    style = leaflet_style(ds, spec.style)
+    radius = float(style.pop("radius", 5))
+    gdf = ds.layers[spec.id].gdf
+    gdf = gdf[gdf.geometry.geom_type == "Point"]
+    rows = _rows(gdf)
+    data = gpd.GeoDataFrame({"label": [html_text(r.get("name", "")) for r in rows],
+                             "popup": [feature_popup(r, spec) for r in rows]},
+                            geometry=list(gdf.geometry), crs=4326)
+    folium.GeoJson(
+        data.to_json(drop_id=True), name=spec.id, marker=folium.CircleMarker(radius=radius, **style),
+        style_function=lambda _f: style,
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+    ).add_to(group)
+    # Permanent names: one DivIcon per town (a GeoJSON layer's permanent tooltip opens only once).
+    for label, geom in zip(data["label"], data.geometry, strict=False):
+        folium.Marker([geom.y, geom.x], interactive=False, keyboard=False, icon=folium.DivIcon(
+            html=f'<div class="sm-place">{label}</div>', icon_size=(0, 0), icon_anchor=(-8, 9),
+            class_name="sm-label-icon")).add_to(group)
+
+
+def _add_static_layer(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec) -> None:
+    if spec.id not in ds.layers:
+        return
+    if spec.style == "place" or spec.id == "places":
+        _add_places(group, ds, spec)
+        return
+    gdf = ds.layers[spec.id].gdf
+    rows = _rows(gdf)
+    _geojson(gdf, ds, spec.style, spec.style_by, spec.id,
+             tips=[feature_tip(r, spec) for r in rows],
+             popups=[feature_popup(r, spec) for r in rows]).add_to(group)
+
+
+def _add_basemap(m: folium.Map, ds: Dataset, view: ViewState) -> None:
+    for bm in ds.catalog.basemaps.values():
+        if bm.kind == "tiles":
+            folium.TileLayer(tiles=bm.url, attr=html_text(bm.attribution), name=html_text(bm.title),
+                             overlay=False, control=True, show=bm.id == view.basemap,
+                             max_zoom=13).add_to(m)
+            continue
+        group = folium.FeatureGroup(name=html_text(bm.title), overlay=False, control=True,
+                                    show=bm.id == view.basemap)
+        for part, gdf in ds.basemap.get(bm.id, []):
+            if part.style == "label":
+                _add_labels(group, gdf)
+            else:
+                _geojson(gdf, ds, part.style, part.style_by, part.file).add_to(group)
+        group.add_to(m)
+
+
+def _add_labels(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame) -> None:
+    for row, geom in zip(_rows(gdf), gdf.geometry, strict=False):
+        kind = str(row.get("kind", "")).replace('"', "")
+        folium.Marker(
+            [geom.y, geom.x], interactive=False, keyboard=False,
+            icon=folium.DivIcon(html=f'<div class="sm-label {html_text(kind)}">{html_text(row.get("name", ""))}</div>',
+                                icon_size=(0, 0), icon_anchor=(0, 8), class_name="sm-label-icon"),
+        ).add_to(group)
+
+
+def _swatch(ds: Dataset, style_name: str) -> str:
+    st = leaflet_style(ds, style_name)
+    fill = st.get("fillColor", "transparent") if st.get("fill", True) else "transparent"
+    border = "dashed" if st.get("dashArray") else "solid"
+    return (f'<span class="sw" style="background:{html_text(fill)};opacity:.85;'
+            f'border:2px {border} {html_text(st.get("color", "#333"))}"></span>')
+
+
+def legend_html(ds: Dataset) -> str:
+    """Static legend: every layer with its symbol, status and date; caveats; attributions."""
+    rows = []
+    for spec in ds.catalog.layers.values():
+        dated = "shown for the map date" if spec.dated else f"as of {spec.date}"
+        missing = "" if spec.id in ds.layers else " — <b>not loaded</b>"
+        rows.append(f"<div>{_swatch(ds, spec.style)}{html_text(spec.title)}{missing} "
+                    f"<span class='st'>({html_text(spec.status)}; {html_text(dated)})</span></div>")
+    rows.append(f"<div>{_swatch_raw(CHANGE_STYLES['taken'])}taken by Russia / "
+                f"{_swatch_raw(CHANGE_STYLES['regained'])}regained by Ukraine "
+                "<span class='st'>(changes since the compare date; assessed)</span></div>")
+    rows.append("<div class='note'>Kursk salient outlines are hand-drawn approximations. "
+                "Click any area for its source.</div>")
+    return "<details open><summary>Legend</summary>" + "".join(rows) + "</details>"
+
+
+def attribution_html(ds: Dataset) -> str:
+    return " · ".join(html_text(s.attribution) for s in ds.catalog.sources.values())
+
+
+def _swatch_raw(style: dict[str, Any]) -> str:
+    return (f'<span class="sw" style="background:{style["fillColor"]};'
+            f'border:1px solid {style["color"]}"></span>')
+
+
+def base_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE) -> folium.Map:
+    """Basemap, undated overlays, legend; no date-dependent content."""
+    m = folium.Map(location=[view.lat, view.lon], zoom_start=view.zoom, tiles=None, min_zoom=5,
+                   max_zoom=13, control_scale=True, max_bounds=True,
+                   min_lat=40, max_lat=60, min_lon=20, max_lon=52)
+    # Instance attributes shadow folium's CDN defaults: everything comes from the app itself.
+    m.default_js = [("leaflet", f"{asset_base}/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{asset_base}/leaflet.css")]
+    background = next((b.background for b in ds.catalog.basemaps.values() if b.id == view.basemap), "#dbe7ef")
+    m.get_root().header.add_child(Element(MAP_CSS.replace(
+        "</style>", f".leaflet-container {{ background: {html_text(background)}; }}</style>")))
+    _add_basemap(m, ds, view)
+    for spec in ds.catalog.layers.values():
+        if not spec.dated:
+            group = _overlay_group(ds, spec, view)
+            _add_static_layer(group, ds, spec)
+            group.add_to(m)
+    _Control(legend_html(ds), "bottomleft", "sm-legend").add_to(m)
+    _Attribution(attribution_html(ds)).add_to(m)
+    _Control("", "topleft", "sm-asof").add_to(m)
+    return m
+
+
+def _measured_km2(geom: shapely.Geometry, crs: str) -> float:
+    if geom is None or geom.is_empty:
+        return 0.0
+    return float(gpd.GeoSeries([geom], crs=4326).to_crs(crs).area.iloc[0] / 1e6)
+
+
+def dated_groups(ds: Dataset, view: ViewState) -> list[folium.FeatureGroup]:
+    """One FeatureGroup per visible dated layer, for the view's date (and comparison)."""
+    groups: list[folium.FeatureGroup] = []
+    crs = ds.catalog.meta.equal_area_crs if ds.catalog.meta else "EPSG:6933"
+    for spec in ds.catalog.layers.values():
+        if not spec.dated or spec.id not in view.layers or spec.id not in ds.layers:
+            continue
+        group = folium.FeatureGroup(name=layer_label(spec), overlay=True)
+        if spec.format == "daily-changes" and ds.history is not None:
+            _add_occupied(group, ds, spec, view, crs)
+        elif spec.format == "dated-extents":
+            _add_extent(group, ds, spec, view)
+        groups.append(group)
+    if view.compare is not None and "changes" in view.layers:
+        groups.append(changes_group(ds, view, crs))
+    if groups:
+        groups[0].add_child(_AsOf(as_of_text(ds, view)))
+    return groups
+
+
+def as_of_text(ds: Dataset, view: ViewState) -> str:
+    text = f"Map date {view.date.isoformat()}"
+    if ds.history is not None:
+        shown = ds.history.shown_day(view.date)
+        if shown and shown != view.date:
+            text += f" (occupied area: no snapshot; nearest earlier day {shown.isoformat()})"
+    if view.compare:
+        text += f" · changes since {view.compare.isoformat()}"
+    return text
+
+
+def _add_occupied(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, view: ViewState, crs: str) -> None:
+    snap = ds.history.snapshot(view.date)
+    if snap.shown is None or snap.geometry.is_empty:
+        return
+    row = ds.history.area_row(view.date)
+    area = f"{row['total_km2']:,.0f} km²" if row is not None else f"{_measured_km2(snap.geometry, crs):,.0f} km²"
+    props = {"name": f"Russian-occupied Ukraine on {snap.shown.isoformat()}", "status": spec.status,
+             "date": snap.shown.isoformat(), "source": ds.catalog.sources[spec.source].attribution
+             if spec.source in ds.catalog.sources else spec.source,
+             "source_url": "https://deepstatemap.live/"}
+    note = [f"Measured area: <b>{html_text(area)}</b> (full-resolution snapshot, {html_text(crs)})"]
+    if not snap.exact:
+        note.append(f"No snapshot for {html_text(view.date.isoformat())}; showing the nearest earlier day.")
+    gdf = gpd.GeoDataFrame([props], geometry=[snap.geometry], crs=4326)
+    _geojson(gdf, ds, spec.style, None, spec.id, tips=[feature_tip(props, spec)],
+             popups=[feature_popup(props, spec, note)]).add_to(group)
+
+
+def _add_extent(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, view: ViewState) -> None:
+    gdf = extent_for(ds.layers[spec.id].gdf, view.date)
+    if gdf.empty:
+        return
+    rows = _rows(gdf)
+    popups, tips = [], []
+    for r in rows:
+        claimed = r.get("claimed_area_km2")
+        has_claim = isinstance(claimed, (int, float)) and claimed == claimed  # NaN: no area stated
+        claimed_txt = f"{claimed:,.0f} km²" if has_claim else "no area stated"
+        extra = [f"Claimed area: <b>{html_text(claimed_txt)}</b> · measured on this outline: "
+                 f"<b>{r.get('measured_area_km2', 0):,.0f} km²</b>"]
+        if r.get("date") != view.date.isoformat():
+            extra.append(f"Latest dated outline at or before {html_text(view.date.isoformat())}.")
+        popups.append(feature_popup(r, spec, extra))
+        tips.append(feature_tip(r, spec) + f"<br>claimed {html_text(claimed_txt)} · measured "
+                    f"{r.get('measured_area_km2', 0):,.0f} km²")
+    _geojson(gdf, ds, spec.style, spec.style_by, spec.id, tips=tips, popups=popups).add_to(group)
+
+
+def change_geometries(ds: Dataset, later: date, earlier: date) -> dict[str, shapely.Geometry]:
+    """Areas that changed hands between two dates: DeepState in Ukraine, salient in Kursk."""
+    out = {"taken": shapely.MultiPolygon(), "regained": shapely.MultiPolygon()}
+    if ds.history is not None:
+        a, b = ds.history.snapshot(earlier).geometry, ds.history.snapshot(later).geometry
+        out["taken"] = polygonal(shapely.difference(b, a, grid_size=1e-4))
+        out["regained"] = polygonal(shapely.difference(a, b, grid_size=1e-4))
+    if "kursk-salient" in ds.layers:
+        ext = ds.layers["kursk-salient"].gdf
+        a = extent_for(ext, earlier).geometry.union_all() if not extent_for(ext, earlier).empty else shapely.Polygon()
+        b = extent_for(ext, later).geometry.union_all() if not extent_for(ext, later).empty else shapely.Polygon()
+        # In Kursk Oblast the held area is Ukraine's: shrinking means Russia retook ground.
+        out["taken"] = polygonal(shapely.union(out["taken"], polygonal(a.difference(b))))
+        out["regained"] = polygonal(shapely.union(out["regained"], polygonal(b.difference(a))))
+    return out
+
+
+def changes_group(ds: Dataset, view: ViewState, crs: str) -> folium.FeatureGroup:
+    spec = ds.catalog.layers.get("changes")
+    title = spec.title if spec else "Changed hands"
+    group = folium.FeatureGroup(name=f"{html_text(title)} · assessed", overlay=True)
+    geoms = change_geometries(ds, view.date, view.compare)
+    for kind, geom in geoms.items():
+        if geom.is_empty:
+            continue
+        label = "Taken by Russian forces" if kind == "taken" else "Regained by Ukrainian forces"
+        props = {"name": f"{label}, {view.compare.isoformat()} to {view.date.isoformat()}",
+                 "status": "assessed", "date": view.date.isoformat(),
+                 "source": "DeepStateMap snapshots; Kursk: dated salient outlines (approximate)",
+                 "source_url": "https://deepstatemap.live/"}
+        extra = [f"Area: <b>{_measured_km2(geom, crs):,.0f} km²</b> ({html_text(crs)})"]
+        gdf = gpd.GeoDataFrame([props], geometry=[geom], crs=4326)
+        folium.GeoJson(
+            gdf.assign(tip=[feature_tip(props)], popup=[feature_popup(props, None, extra)]).to_json(drop_id=True),
+            name=f"changes-{kind}", style_function=lambda _f, s=CHANGE_STYLES[kind]: s,
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+            popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+        ).add_to(group)
+    return group
+
+
+def build_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE) -> folium.Map:
+    """The whole map in one object (base + dated layers + layer control)."""
+    m = base_map(ds, view, asset_base)
+    for group in dated_groups(ds, view):
+        group.add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    return m
+
+
+def layer_names(m: folium.Map) -> list[str]:
+    """Names of the map's FeatureGroups/TileLayers (for tests and the page)."""
+    return [c.layer_name for c in m._children.values() if hasattr(c, "layer_name")]

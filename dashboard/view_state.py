@@ -1,0 +1,206 @@
+"""The view a link describes: parse it from query parameters, write it back. Pure.
+
+Schema: date, compare (YYYY-MM-DD), layers (comma-separated overlay ids), lat, lon (map centre,
+4 decimals), zoom (integer), basemap (catalog id). Parameters left out take their defaults and
+the default view writes nothing. Parsing never raises: anything unusable is replaced by the
+nearest valid value and named in a notice (without echoing the raw value back).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from dashboard.catalog import Catalog
+
+KEYS = ("date", "compare", "layers", "lat", "lon", "zoom", "basemap")
+MAX_LEN = 400
+LAT_RANGE = (40.0, 60.0)
+LON_RANGE = (20.0, 52.0)
+ZOOM_RANGE = (5, 13)
+_SAFE_ID = re.compile(r"[^a-z0-9-]")
+
+
+@dataclass(frozen=True)
+class ViewState:
+    date: date
+    compare: date | None
+    layers: tuple[str, ...]
+    lat: float
+    lon: float
+    zoom: int
+    basemap: str
+
+
+@dataclass(frozen=True)
+class Bounds:
+    first: date
+    last: date
+    layer_ids: tuple[str, ...]
+    basemap_ids: tuple[str, ...]
+    default: ViewState
+
+
+def bounds_from(catalog: Catalog) -> Bounds:
+    meta = catalog.meta
+    first = meta.history_start if meta else date(2024, 7, 8)
+    last = meta.history_end if meta else date(2024, 12, 31)
+    center = meta.default_center if meta else (49.7, 36.4)
+    ids = tuple(catalog.layers)
+    basemaps = tuple(catalog.basemaps) or ("vector",)
+    default = ViewState(
+        date=min(max(meta.article_date if meta else last, first), last), compare=None,
+        layers=tuple(i for i in ids if i != "changes"), lat=round(center[0], 4),
+        lon=round(center[1], 4), zoom=meta.default_zoom if meta else 7, basemap=basemaps[0],
+    )
+    return Bounds(first, last, ids, basemaps, default)
+
+
+def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tuple[ViewState, list[str]]:
+    """Nearest valid view for any query, plus one notice per thing ignored or corrected."""
+    notices: list[str] = []
+    values: dict[str, str] = {}
+    for key, raw in params.items():
+        key_text = str(key)
+        if key_text not in KEYS:
+            notices.append(f"unknown parameter '{_SAFE_ID.sub('', key_text.lower())[:20]}' ignored")
+            continue
+        items = [raw] if isinstance(raw, str) else [str(v) for v in raw]
+        if not items:
+            continue
+        if len(items) > 1:
+            notices.append(f"{key_text}: given {len(items)} times; used the last")
+        value = items[-1]
+        if len(value) > MAX_LEN:
+            notices.append(f"{key_text}: value too long ({len(value)} characters); ignored")
+            continue
+        values[key_text] = value.strip()
+
+    d = bounds.default
+    view_date = _date(values, "date", d.date, bounds, notices)
+    compare = _date(values, "compare", None, bounds, notices)
+    if compare is not None and compare == view_date:
+        notices.append("compare: same as the map date; comparison dropped")
+        compare = None
+    elif compare is not None and compare > view_date:
+        notices.append("compare: later than the map date; the two dates were swapped")
+        view_date, compare = compare, view_date
+    view = ViewState(
+        date=view_date, compare=compare, layers=_layers(values, d.layers, bounds, notices),
+        lat=_number(values, "lat", d.lat, LAT_RANGE, notices),
+        lon=_number(values, "lon", d.lon, LON_RANGE, notices),
+        zoom=int(_number(values, "zoom", d.zoom, ZOOM_RANGE, notices, integer=True)),
+        basemap=_choice(values, "basemap", d.basemap, bounds.basemap_ids, notices),
+    )
+    return view, notices
+
+
+def to_query(view: ViewState, bounds: Bounds) -> dict[str, str]:
+    """Only what differs from the default view; parse_query(to_query(v)) == v."""
+    d = bounds.default
+    out: dict[str, str] = {}
+    if view.date != d.date:
+        out["date"] = view.date.isoformat()
+    if view.compare is not None:
+        out["compare"] = view.compare.isoformat()
+    if set(view.layers) != set(d.layers):
+        out["layers"] = ",".join(i for i in bounds.layer_ids if i in view.layers)
+    if round(view.lat, 4) != d.lat:
+        out["lat"] = f"{view.lat:.4f}"
+    if round(view.lon, 4) != d.lon:
+        out["lon"] = f"{view.lon:.4f}"
+    if view.zoom != d.zoom:
+        out["zoom"] = str(view.zoom)
+    if view.basemap != d.basemap:
+        out["basemap"] = view.basemap
+    return out
+
+
+def normalise(view: ViewState, bounds: Bounds) -> ViewState:
+    """Round and clamp a view built from widgets or the map, as a link would carry it."""
+    return replace(
+        view, lat=round(_clamp(view.lat, *LAT_RANGE), 4), lon=round(_clamp(view.lon, *LON_RANGE), 4),
+        zoom=int(_clamp(view.zoom, *ZOOM_RANGE)),
+        layers=tuple(i for i in bounds.layer_ids if i in view.layers),
+    )
+
+
+def _clamp(value: float, lo: float, hi: float) -> float:
+    return min(max(value, lo), hi)
+
+
+def _date(values: dict[str, str], key: str, default: date | None, bounds: Bounds,
+          notices: list[str]) -> date | None:
+    raw = values.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise ValueError
+        day = date.fromisoformat(raw)
+    except ValueError:
+        notices.append(f"{key}: not a YYYY-MM-DD date; ignored")
+        return default
+    if day < bounds.first or day > bounds.last:
+        near = bounds.first if day < bounds.first else bounds.last
+        notices.append(f"{key}: outside {bounds.first.isoformat()} to {bounds.last.isoformat()}; "
+                       f"showing {near.isoformat()}")
+        return near
+    return day
+
+
+def _number(values: dict[str, str], key: str, default: float, limits: tuple[float, float],
+            notices: list[str], integer: bool = False) -> float:
+    raw = values.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        if not re.fullmatch(r"[+-]?\d{1,4}(\.\d{1,12})?", raw):
+            raise ValueError
+        value = float(raw)
+        if not math.isfinite(value):
+            raise ValueError
+    except ValueError:
+        notices.append(f"{key}: not a {'whole ' if integer else ''}number; ignored")
+        return default
+    if integer and value != int(value):
+        notices.append(f"{key}: not a whole number; rounded")
+        value = round(value)
+    if value < limits[0] or value > limits[1]:
+        notices.append(f"{key}: outside {limits[0]:g} to {limits[1]:g}; clamped")
+        value = _clamp(value, *limits)
+    return int(value) if integer else round(value, 4)
+
+
+def _layers(values: dict[str, str], default: tuple[str, ...], bounds: Bounds,
+            notices: list[str]) -> tuple[str, ...]:
+    if "layers" not in values:
+        return default
+    wanted = [p.strip() for p in values["layers"].split(",") if p.strip()]
+    unknown = [p for p in wanted if p not in bounds.layer_ids]
+    if unknown:
+        shown = ", ".join(_SAFE_ID.sub("", u.lower())[:30] or "?" for u in unknown[:5])
+        notices.append(f"layers: {len(unknown)} unknown layer id(s) ignored ({shown})")
+    return tuple(i for i in bounds.layer_ids if i in wanted)
+
+
+def clamp_day(day: date, bounds: Bounds) -> date:
+    return min(max(day, bounds.first), bounds.last)
+
+
+def step(day: date, days: int, bounds: Bounds) -> date:
+    return clamp_day(day + timedelta(days=days), bounds)
+
+
+def _choice(values: dict[str, str], key: str, default: str, allowed: tuple[str, ...],
+            notices: list[str]) -> str:
+    raw = values.get(key)
+    if raw is None or raw == "":
+        return default
+    if raw not in allowed:
+        notices.append(f"{key}: unknown id; using '{default}'")
+        return default
+    return raw

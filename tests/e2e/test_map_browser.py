@@ -1,0 +1,57 @@
+"""The real app in headless Chromium: Leaflet paints every layer, offline, and markup stays text."""
+
+import json
+
+import pytest
+
+from dashboard.catalog import load_catalog
+from tests.conftest import ROOT
+from tests.e2e.conftest import ARTIFACTS, AppServer, Watched
+
+pytestmark = pytest.mark.browser
+
+
+def test_map_paints_every_layer_offline(app_server, watched: Watched):
+    watched.open(app_server.url)
+    frame = watched.map()
+    frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=60_000)
+    # polygons and lines are SVG paths: basemap + oblasts + occupied + salient + annotations + places
+    assert frame.locator("path.leaflet-interactive").count() > 150
+    assert frame.locator("path[fill='#D55E00']").count() >= 1, "occupied area painted"
+    assert frame.locator("path[fill='#56B4E9']").count() == 1, "one Kursk salient outline for the date"
+    labels = frame.locator(".sm-place").all_inner_texts()
+    assert {"Sudzha", "Korenevo", "Pokrovsk", "Kurakhove", "Luhansk"} <= set(labels)
+    legend = frame.locator(".sm-legend").inner_text()
+    for spec in load_catalog(ROOT / "geodata" / "catalog.toml").layers.values():
+        assert spec.title in legend and spec.status in legend
+    assert "Map date 2024-11-10" in frame.locator(".sm-asof").inner_text()
+    control = frame.locator(".leaflet-control-layers").text_content()
+    assert "Offline map (Natural Earth)" in control and "Towns in the story" in control
+    assert "GeoNames" in frame.locator(".leaflet-control-attribution").inner_text()
+    assert watched.page.locator("[data-testid='stMetric']").count() >= 7
+    ARTIFACTS.mkdir(exist_ok=True)
+    watched.page.screenshot(path=str(ARTIFACTS / "map-1280x800.png"))
+    assert watched.external == [], f"requests left localhost: {watched.external}"
+    assert watched.errors == []
+
+
+def test_markup_in_a_feature_name_shows_as_text(browser, data_copy):
+    payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>${alert(3)}'
+    path = data_copy / "layers" / "places.geojson"
+    data = json.loads(path.read_text())
+    data["features"][0]["properties"]["name"] = payload
+    path.write_text(json.dumps(data))
+    server = AppServer(data=data_copy)
+    try:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        w = Watched(ctx.new_page())
+        w.open(server.url)
+        frame = w.map()
+        frame.locator(".sm-place").first.wait_for(state="attached", timeout=60_000)
+        assert payload in frame.locator(".sm-place").all_inner_texts()
+        assert frame.locator("img[src='x']").count() == 0
+        w.page.wait_for_timeout(500)
+        assert w.dialogs == [] and w.external == []
+        ctx.close()
+    finally:
+        server.stop()

@@ -1,0 +1,86 @@
+"""The page under Streamlit's AppTest: figures, sources, notices, degraded data."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.catalog import load_catalog
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def run_app(monkeypatch, data=None, params=None) -> AppTest:
+    if data is not None:
+        monkeypatch.setenv("SITUATION_MAP_DATA", str(data))
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_figures_are_metrics_with_source_and_status(monkeypatch):
+    at = run_app(monkeypatch)
+    catalog = load_catalog(ROOT / "geodata" / "catalog.toml")
+    metrics = {m.label: m for m in at.metric}
+    assert len(metrics) == len(catalog.figures)
+    for fig in catalog.figures.values():
+        metric = metrics[fig.label]
+        assert fig.source in metric.help and f"Status: {fig.status}" in metric.help
+        if fig.display:
+            assert metric.value == fig.display
+    assert metrics["Troops massed for Kursk counter-offensive"].value == "up to 50,000"
+    # computed from the DeepState table for the default date (article date)
+    assert metrics["Russian-occupied Ukraine on the map date"].value == "110,975 km²"
+
+
+def test_sources_and_attributions_are_shown(monkeypatch):
+    at = run_app(monkeypatch)
+    text = " ".join(md.value for md in at.markdown)
+    for needle in ("Natural Earth", "GeoNames", "CC BY 4", "DeepStateMap", "EPSG:6933"):
+        assert needle in text.replace("\\", ""), needle
+    assert at.slider(key="date").value.isoformat() == "2024-11-10"
+
+
+def test_link_sets_the_widgets(monkeypatch):
+    at = run_app(monkeypatch, params={"date": "2024-08-20", "layers": "occupied,places", "basemap": "osm"})
+    assert at.slider(key="date").value.isoformat() == "2024-08-20"
+    assert at.checkbox(key="layer_places").value and not at.checkbox(key="layer_oblasts").value
+    assert at.radio(key="basemap").value == "osm"
+    assert not at.warning
+
+
+HOSTILE = [
+    {"date": "<script>alert(1)</script>"},
+    {"zoom": "NaN", "lat": "inf", "lon": "-1e999"},
+    {"layers": "[x](javascript:alert(1)),![i](http://example.com/a.png)"},
+    {"date": "2024-02-30", "compare": "2099-01-01", "basemap": "<b>bold</b>"},
+    {"lat": "9" * 5000},
+]
+
+
+@pytest.mark.parametrize("params", HOSTILE)
+def test_hostile_links_give_a_notice_not_an_error(monkeypatch, params):
+    at = run_app(monkeypatch, params=params)
+    assert at.warning, "a notice names what was ignored"
+    for w in at.warning:
+        assert "<" not in w.value.replace("\\<", "") and "](" not in w.value.replace("\\]\\(", "")
+    assert len(at.metric) >= 5
+
+
+def test_broken_layer_shows_one_error_and_keeps_the_rest(monkeypatch, data_copy):
+    (data_copy / "layers" / "kursk_salient.geojson").write_text("{ truncated")
+    at = run_app(monkeypatch, data=data_copy)
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert len(errors) == 1 and "layers/kursk_salient.geojson:1:3: not valid JSON" in errors[0]
+    assert len(at.metric) >= 5
+
+
+def test_markup_in_figure_label_is_not_rendered(monkeypatch, data_copy):
+    path = data_copy / "catalog.toml"
+    path.write_text(path.read_text().replace('source = "The New York Times, via Ukrinform/MENAFN"',
+                                             'source = "<img src=x onerror=alert(1)> **bold**"', 1))
+    at = run_app(monkeypatch, data=data_copy)
+    captions = [c.value for c in at.caption]
+    assert any("\\<img src=x onerror=alert\\(1\\)\\>" in c for c in captions), captions

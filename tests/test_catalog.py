@@ -1,0 +1,52 @@
+from pathlib import Path
+
+from dashboard.catalog import STATUSES, load_catalog
+from dashboard.data import DEFAULT_DATA
+
+
+def test_shipped_catalog_is_complete():
+    cat = load_catalog(DEFAULT_DATA / "catalog.toml")
+    assert cat.problems == []
+    assert {"oblasts", "occupied", "kursk-salient", "places", "counteroffensive"} <= set(cat.layers)
+    for spec in cat.layers.values():
+        assert spec.status in STATUSES
+        assert spec.source in cat.sources, spec.id
+        assert spec.style in cat.styles, spec.id
+        assert spec.article_section, spec.id
+        assert (DEFAULT_DATA / spec.file).is_file(), spec.file
+    for fig in cat.figures.values():
+        assert fig.status in STATUSES and fig.source and fig.date, fig.id
+    assert cat.meta is not None and cat.meta.article_date.isoformat() == "2024-11-10"
+
+
+def test_broken_toml_names_the_line(tmp_path: Path):
+    text = (DEFAULT_DATA / "catalog.toml").read_text().splitlines()
+    text.insert(20, "this is = = not toml")
+    (tmp_path / "catalog.toml").write_text("\n".join(text))
+    cat = load_catalog(tmp_path / "catalog.toml")
+    assert len(cat.problems) == 1
+    assert cat.problems[0].location == "21"
+    assert "not valid TOML" in cat.problems[0].message
+
+
+def test_bad_entries_are_reported_and_skipped(tmp_path: Path):
+    text = (DEFAULT_DATA / "catalog.toml").read_text()
+    text = text.replace('status = "claimed"\nsource = "reports"', 'status = "rumoured"\nsource = "reports"', 1)
+    text = text.replace('style = "annotation"', 'style = "no-such-style"', 1)
+    text += '\n[[layers]]\nid = "places"\ntitle = "dup"\nfile = "x.geojson"\nstyle = "place"\n' \
+            'status = "reported"\nsource = "geonames"\ndate = "2024-01-01"\narticle_section = "x"\n'
+    (tmp_path / "catalog.toml").write_text(text)
+    cat = load_catalog(tmp_path / "catalog.toml")
+    messages = " | ".join(str(p) for p in cat.problems)
+    assert "'status' must be one of" in messages
+    assert "style 'no-such-style' is not defined" in messages
+    assert "duplicate id 'places'" in messages
+    assert "kursk-salient" not in cat.layers and "counteroffensive" not in cat.layers
+    assert "occupied" in cat.layers and cat.layers["places"].title != "dup"
+    # every problem points at a line of the file
+    assert all(p.file == "catalog.toml" and p.location.split(" ")[0].isdigit() for p in cat.problems)
+
+
+def test_unreadable_catalog(tmp_path: Path):
+    cat = load_catalog(tmp_path / "missing.toml")
+    assert cat.meta is None and "cannot read catalog" in cat.problems[0].message

@@ -1,0 +1,102 @@
+import json
+import re
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from dashboard.map_builder import (
+    ASSET_BASE,
+    build_map,
+    change_geometries,
+    dated_groups,
+    layer_names,
+)
+from dashboard.view_state import bounds_from, parse_query
+from tests.conftest import fresh
+
+CDN = re.compile(r"cdn\.jsdelivr|unpkg\.com|cdnjs\.|code\.jquery\.com|bootstrapcdn|fonts\.googleapis|d3js\.org")
+
+
+@pytest.fixture(scope="module")
+def default_view(shipped):
+    return parse_query({}, bounds_from(shipped.catalog))[0]
+
+
+def _render(m) -> str:
+    return m.get_root().render()
+
+
+def test_map_holds_every_layer_with_its_status(shipped, default_view):
+    m = build_map(shipped, default_view)
+    names = layer_names(m)
+    for spec in shipped.catalog.layers.values():
+        assert any(spec.title in n and spec.status in n for n in names), spec.title
+    assert any("Offline map" in n for n in names)
+    assert m.location == pytest.approx([49.7, 37.2]) and m.options["zoom"] == 7
+
+
+def test_styles_come_from_the_catalog(shipped, default_view):
+    html = _render(build_map(shipped, default_view))
+    occupied = shipped.catalog.styles["occupied"]["fillColor"]
+    salient = shipped.catalog.styles["salient"]["fillColor"]
+    assert f'"fillColor": "{occupied}"' in html and f'"fillColor": "{salient}"' in html
+    # the border gets its own style through style_by
+    assert f'"color": "{shipped.catalog.styles["border"]["color"]}"' in html
+
+
+def test_assets_are_local_no_cdn(shipped, default_view):
+    m = build_map(shipped, default_view)
+    html = _render(m)
+    assert not CDN.search(html)
+    assert f"{ASSET_BASE}/leaflet.js" in html and f"{ASSET_BASE}/leaflet.css" in html
+    assert "$(" not in html  # no jQuery-dependent code: jQuery is not served
+
+
+def test_hidden_layers_are_not_shown(shipped, default_view):
+    view = replace(default_view, layers=("places",))
+    m = build_map(shipped, view)
+    shown = {c.layer_name: c.show for c in m._children.values() if hasattr(c, "show") and c.overlay}
+    assert [n for n, s in shown.items() if s and "Towns" not in n] == []
+    assert dated_groups(shipped, view) == []
+
+
+def test_dated_layers_follow_the_date(shipped, default_view):
+    early = _render(build_map(shipped, replace(default_view, date=date(2024, 8, 13))))
+    late = _render(build_map(shipped, replace(default_view, date=date(2024, 11, 10))))
+    assert "Kursk Oblast, 2024-08-12" in early and "Kursk Oblast, 2024-09-12" in late
+    assert "Map date 2024-11-10" in late
+    before = _render(build_map(shipped, replace(default_view, date=date(2024, 7, 20))))
+    assert "Ukrainian-held area in Kursk Oblast, 2024-" not in before
+
+
+def test_missing_day_is_labelled(shipped, default_view):
+    html = _render(build_map(shipped, replace(default_view, date=date(2024, 8, 19))))
+    assert "nearest earlier day 2024-08-17" in html
+
+
+def test_changes_between_dates(shipped, default_view):
+    geoms = change_geometries(shipped, date(2024, 11, 1), date(2024, 10, 1))
+    import geopandas as gpd
+
+    taken = gpd.GeoSeries([geoms["taken"]], crs=4326).to_crs(6933).area.iloc[0] / 1e6
+    regained = gpd.GeoSeries([geoms["regained"]], crs=4326).to_crs(6933).area.iloc[0] / 1e6
+    table = shipped.history.areas.set_index("date")["total_km2"]
+    net_table = table["2024-11-01"] - table["2024-10-01"]
+    assert taken > 100 and taken - regained == pytest.approx(net_table, rel=0.01)
+
+
+def test_markup_in_feature_names_is_escaped(data_copy):
+    payload = '<img src=x onerror="alert(1)">`${alert(2)}`<script>alert(3)</script>'
+    path = data_copy / "layers" / "places.geojson"
+    data = json.loads(path.read_text())
+    data["features"][0]["properties"]["name"] = payload
+    data["features"][0]["properties"]["source_url"] = "javascript:alert(4)"
+    path.write_text(json.dumps(data))
+    ds = fresh(data_copy)
+    view = parse_query({}, bounds_from(ds.catalog))[0]
+    html = _render(build_map(ds, view))
+    assert "<img src=x" not in html and "<script>alert(3)" not in html
+    assert "${alert(2)}" not in html and "javascript:alert(4)" not in html
+    # shown as text: escaped once (inside JSON, '&' itself is written as \u0026)
+    assert "&lt;img src=x onerror=" in html or "\\u0026lt;img src=x onerror=" in html
