@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 STATUSES = ("reported", "assessed", "claimed")
-LAYER_FORMATS = ("plain", "daily-changes", "dated-extents")
+LAYER_FORMATS = ("plain", "daily-changes", "dated-extents", "changes")
+#: Formats computed from other layers: no file of their own.
+COMPUTED_FORMATS = ("changes",)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 
 
@@ -226,14 +228,18 @@ def load_catalog(path: Path) -> Catalog:
         _add_unique(catalog.basemaps, bm, r)
     for i, entry in enumerate(_entries(raw, "layers", name, problems)):
         r = _Reader(name, f"{_line_of(text, 'layers', i)} (layers #{i + 1})", entry, problems)
+        fmt = r.choice("format", LAYER_FORMATS, "plain")
         spec = LayerSpec(
-            id=r.ident(), title=r.text("title"), file=r.text("file"), style=r.text("style"),
+            id=r.ident(), title=r.text("title"), file=r.text("file", "" if fmt in COMPUTED_FORMATS else None),
+            style=r.text("style"),
             status=r.choice("status", STATUSES), source=r.text("source"), date=r.text("date"),
             article_section=r.text("article_section"), description=r.text("description", ""),
-            format=r.choice("format", LAYER_FORMATS, "plain"), style_by=r.style_rule(),
+            format=fmt, style_by=r.style_rule(),
             approximate=bool(r.table.get("approximate", False)), table=r.text("table", ""),
         )
         _check_refs(r, catalog, spec.style, spec.source, spec.style_by)
+        if spec.format not in COMPUTED_FORMATS and not spec.file:
+            r.fail("'file' is empty")
         _add_unique(catalog.layers, spec, r)
     for i, entry in enumerate(_entries(raw, "figures", name, problems)):
         r = _Reader(name, f"{_line_of(text, 'figures', i)} (figures #{i + 1})", entry, problems)

@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from dashboard.catalog import STATUSES, BasemapPart, Catalog, LayerSpec, Problem, load_catalog
+from dashboard.catalog import COMPUTED_FORMATS, STATUSES, BasemapPart, Catalog, LayerSpec, Problem, load_catalog
 from dashboard.history import OccupiedHistory
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "geodata"
@@ -45,8 +45,8 @@ class Dataset:
 
     def errors_for(self, layer_id: str) -> list[Problem]:
         spec = self.catalog.layers.get(layer_id)
-        return [p for p in self.problems if spec and p.file in (spec.file, spec.table)
-                and p.severity == "error"]
+        files = {spec.file, spec.table} - {""} if spec else set()
+        return [p for p in self.problems if p.file in files and p.severity == "error"]
 
 
 def data_dir() -> Path:
@@ -62,6 +62,8 @@ def load_dataset(root: Path | None = None) -> Dataset:
     ds = Dataset(root=root, catalog=catalog, problems=list(catalog.problems))
     crs = catalog.meta.equal_area_crs if catalog.meta else "EPSG:6933"
     for spec in catalog.layers.values():
+        if spec.format in COMPUTED_FORMATS:
+            continue
         gdf = read_layer_file(root, spec.file, ds.problems, allow_null=spec.format == "daily-changes")
         if gdf is None:
             continue
@@ -75,6 +77,9 @@ def load_dataset(root: Path | None = None) -> Dataset:
                 continue
             ds.history = history
         ds.layers[spec.id] = LayerData(spec, gdf)
+    for spec in catalog.layers.values():
+        if spec.format == "changes" and ds.history is not None:
+            ds.layers[spec.id] = LayerData(spec, gpd.GeoDataFrame(geometry=[], crs=4326))
     for bm in catalog.basemaps.values():
         parts = []
         for part in bm.parts:

@@ -32,10 +32,6 @@ from dashboard.view_state import ViewState
 #: reaches Streamlit's static folder (<base>/app/static/) with or without a base path.
 ASSET_BASE = "../../app/static/vendor/leaflet"
 STATUS_DASH = {"reported": "solid", "assessed": "dashed", "claimed": "dotted"}
-CHANGE_STYLES = {
-    "taken": {"color": "#7b1010", "weight": 1, "fillColor": "#CC79A7", "fillOpacity": 0.75},
-    "regained": {"color": "#004d40", "weight": 1, "fillColor": "#009E73", "fillOpacity": 0.75},
-}
 #: Leaflet path options a catalog style may set; anything else is dropped.
 _STYLE_KEYS = {"color", "weight", "opacity", "fill", "fillColor", "fillOpacity", "dashArray", "radius"}
 
@@ -50,11 +46,12 @@ MAP_CSS = """
 .sm-place { font-weight: 600; font-size: 12.5px; color: #111; white-space: nowrap; pointer-events: none;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
 .sm-legend { background: rgba(255,255,255,.94); padding: 5px 8px; border-radius: 4px; font-size: 11.5px;
-  line-height: 1.3; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 250px; max-height: 55vh; overflow-y: auto; }
+  line-height: 1.3; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 330px; max-height: 45vh; overflow-y: auto; }
 .sm-legend summary { cursor: pointer; font-weight: 700; }
 .leaflet-control-attribution { font-size: 9px; max-width: 62%; line-height: 1.2; }
 .sm-legend .sw { display: inline-block; width: 16px; height: 11px; margin-right: 5px; vertical-align: middle; }
-.sm-legend .st { color: #555; font-size: 11px; }
+.sm-legend .st { color: #555; font-size: 10.5px; }
+.sm-legend > details > div { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .sm-legend .note { color: #444; font-size: 11px; margin-top: 3px; }
 .sm-asof { background: rgba(255,255,255,.93); padding: 3px 8px; border-radius: 4px; font-weight: 600;
   font-size: 13px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
@@ -262,6 +259,11 @@ def _add_labels(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame) -> None:
         ).add_to(group)
 
 
+def _swatches(ds: Dataset, spec: LayerSpec) -> str:
+    names = [spec.style, *(spec.style_by.values.values() if spec.style_by and spec.id == "changes" else [])]
+    return "".join(_swatch(ds, n) for n in names)
+
+
 def _swatch(ds: Dataset, style_name: str) -> str:
     st = leaflet_style(ds, style_name)
     fill = st.get("fillColor", "transparent") if st.get("fill", True) else "transparent"
@@ -274,25 +276,16 @@ def legend_html(ds: Dataset) -> str:
     """Static legend: every layer with its symbol, status and date; caveats; attributions."""
     rows = []
     for spec in ds.catalog.layers.values():
-        dated = "shown for the map date" if spec.dated else f"as of {spec.date}"
+        dated = "map date" if spec.dated else spec.date
         missing = "" if spec.id in ds.layers else " — <b>not loaded</b>"
-        rows.append(f"<div>{_swatch(ds, spec.style)}{html_text(spec.title)}{missing} "
-                    f"<span class='st'>({html_text(spec.status)}; {html_text(dated)})</span></div>")
-    rows.append(f"<div>{_swatch_raw(CHANGE_STYLES['taken'])}taken by Russia / "
-                f"{_swatch_raw(CHANGE_STYLES['regained'])}regained by Ukraine "
-                "<span class='st'>(changes since the compare date; assessed)</span></div>")
-    rows.append("<div class='note'>Kursk salient outlines are hand-drawn approximations. "
-                "Click any area for its source.</div>")
+        rows.append(f"<div>{_swatches(ds, spec)}{html_text(spec.title)}{missing}"
+                    f"<span class='st'> · {html_text(spec.status)} · {html_text(dated)}</span></div>")
+    rows.append("<div class='note'>Kursk outlines are hand-drawn approximations. Click an area for its source.</div>")
     return "<details open><summary>Legend</summary>" + "".join(rows) + "</details>"
 
 
 def attribution_html(ds: Dataset) -> str:
     return " · ".join(html_text(s.attribution) for s in ds.catalog.sources.values())
-
-
-def _swatch_raw(style: dict[str, Any]) -> str:
-    return (f'<span class="sw" style="background:{style["fillColor"]};'
-            f'border:1px solid {style["color"]}"></span>')
 
 
 def base_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE) -> folium.Map:
@@ -314,7 +307,7 @@ def base_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE) -> foli
             group.add_to(m)
     _Control(legend_html(ds), "bottomleft", "sm-legend").add_to(m)
     _Attribution(attribution_html(ds)).add_to(m)
-    _Control("", "topleft", "sm-asof").add_to(m)
+    _Control("", "topright", "sm-asof").add_to(m)
     return m
 
 
@@ -331,14 +324,16 @@ def dated_groups(ds: Dataset, view: ViewState) -> list[folium.FeatureGroup]:
     for spec in ds.catalog.layers.values():
         if not spec.dated or spec.id not in view.layers or spec.id not in ds.layers:
             continue
+        if spec.format == "changes" and view.compare is None:
+            continue
         group = folium.FeatureGroup(name=layer_label(spec), overlay=True)
         if spec.format == "daily-changes" and ds.history is not None:
             _add_occupied(group, ds, spec, view, crs)
         elif spec.format == "dated-extents":
             _add_extent(group, ds, spec, view)
+        elif spec.format == "changes":
+            _add_changes(group, ds, spec, view, crs)
         groups.append(group)
-    if view.compare is not None and "changes" in view.layers:
-        groups.append(changes_group(ds, view, crs))
     if groups:
         groups[0].add_child(_AsOf(as_of_text(ds, view)))
     return groups
@@ -410,28 +405,26 @@ def change_geometries(ds: Dataset, later: date, earlier: date) -> dict[str, shap
     return out
 
 
-def changes_group(ds: Dataset, view: ViewState, crs: str) -> folium.FeatureGroup:
-    spec = ds.catalog.layers.get("changes")
-    title = spec.title if spec else "Changed hands"
-    group = folium.FeatureGroup(name=f"{html_text(title)} · assessed", overlay=True)
+def _add_changes(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, view: ViewState, crs: str) -> None:
     geoms = change_geometries(ds, view.date, view.compare)
+    rows, shapes = [], []
     for kind, geom in geoms.items():
         if geom.is_empty:
             continue
         label = "Taken by Russian forces" if kind == "taken" else "Regained by Ukrainian forces"
-        props = {"name": f"{label}, {view.compare.isoformat()} to {view.date.isoformat()}",
-                 "status": "assessed", "date": view.date.isoformat(),
-                 "source": "DeepStateMap snapshots; Kursk: dated salient outlines (approximate)",
+        props = {"kind": kind, "name": f"{label}, {view.compare.isoformat()} to {view.date.isoformat()}",
+                 "status": spec.status, "date": view.date.isoformat(),
+                 "source": "DeepStateMap snapshots; in Kursk Oblast the dated salient outlines (approximate)",
                  "source_url": "https://deepstatemap.live/"}
-        extra = [f"Area: <b>{_measured_km2(geom, crs):,.0f} km²</b> ({html_text(crs)})"]
-        gdf = gpd.GeoDataFrame([props], geometry=[geom], crs=4326)
-        folium.GeoJson(
-            gdf.assign(tip=[feature_tip(props)], popup=[feature_popup(props, None, extra)]).to_json(drop_id=True),
-            name=f"changes-{kind}", style_function=lambda _f, s=CHANGE_STYLES[kind]: s,
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-            popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
-        ).add_to(group)
-    return group
+        props["popup"] = feature_popup(props, spec, [f"Area: <b>{_measured_km2(geom, crs):,.0f} km²</b> "
+                                                     f"({html_text(crs)})"])
+        rows.append(props)
+        shapes.append(geom)
+    if not rows:
+        return
+    gdf = gpd.GeoDataFrame(rows, geometry=shapes, crs=4326)
+    _geojson(gdf, ds, spec.style, spec.style_by, spec.id, tips=[feature_tip(r, spec) for r in rows],
+             popups=list(gdf["popup"])).add_to(group)
 
 
 def build_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE) -> folium.Map:

@@ -53,7 +53,7 @@ def bounds_from(catalog: Catalog) -> Bounds:
     basemaps = tuple(catalog.basemaps) or ("vector",)
     default = ViewState(
         date=min(max(meta.article_date if meta else last, first), last), compare=None,
-        layers=tuple(i for i in ids if i != "changes"), lat=round(center[0], 4),
+        layers=ids, lat=round(center[0], 4),
         lon=round(center[1], 4), zoom=meta.default_zoom if meta else 7, basemap=basemaps[0],
     )
     return Bounds(first, last, ids, basemaps, default)

@@ -28,10 +28,12 @@ def _render(m) -> str:
 
 
 def test_map_holds_every_layer_with_its_status(shipped, default_view):
-    m = build_map(shipped, default_view)
+    m = build_map(shipped, replace(default_view, compare=date(2024, 10, 1)))
     names = layer_names(m)
     for spec in shipped.catalog.layers.values():
         assert any(spec.title in n and spec.status in n for n in names), spec.title
+    plain = layer_names(build_map(shipped, default_view))
+    assert not any("Changed hands" in n for n in plain), "changes need a compare date"
     assert any("Offline map" in n for n in names)
     assert m.location == pytest.approx([49.7, 37.2]) and m.options["zoom"] == 7
 
