@@ -6,6 +6,7 @@ Run with `streamlit run dashboard/app.py`.
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,14 +22,17 @@ from dashboard.data import Dataset, data_dir, load_dataset
 from dashboard.escape import markdown_text
 from dashboard.figures import key_figures
 from dashboard.map_builder import base_map, dated_groups
+from dashboard.measures import occupied_changes, salient_change, weekly_net_change, window_start
 from dashboard.view_state import Bounds, ViewState, bounds_from, normalise, parse_query, to_query
 
 MAP_HEIGHT = 600
+PLAY_STEP_SECONDS = 0.8
 PAGE_CSS = """<style>
 .block-container { padding-top: 1.2rem; padding-bottom: 1rem; max-width: 100%; }
 h1 { font-size: 1.7rem !important; padding-bottom: 0 !important; }
 [data-testid="stMetricValue"] { font-size: 1.45rem; }
 [data-testid="stMetric"] { padding: 0; }
+[data-testid="stColumn"] [data-testid="stCaptionContainer"] { margin-top: -0.9rem; }
 </style>"""
 
 
@@ -53,12 +57,52 @@ def init_session(bounds: Bounds) -> None:
         st.session_state[f"layer_{layer_id}"] = layer_id in view.layers
 
 
+STEPS = (("−7d", -7, "One week back"), ("−1d", -1, "One day back"), ("+1d", 1, "One day forward"),
+         ("+7d", 7, "One week forward"))
+
+
+def shift_date(days: int, bounds: Bounds) -> None:
+    """Button callback (runs before the script, so it may set the slider's value)."""
+    new = st.session_state["date"] + timedelta(days=days)
+    st.session_state["date"] = min(max(new, bounds.first), bounds.last)
+
+
+def reset_date(bounds: Bounds) -> None:
+    st.session_state["date"] = bounds.default.date
+
+
+def apply_pending_date(bounds: Bounds) -> None:
+    """Play mode queues the next day at the end of a run; apply it before the slider exists."""
+    pending = st.session_state.pop("pending_date", None)
+    if pending is not None:
+        st.session_state["date"] = pending
+
+
+def keep_playing(view: ViewState, bounds: Bounds) -> None:
+    if not st.session_state.get("playing"):
+        return
+    if view.date >= bounds.last:
+        st.session_state["playing"] = False
+        return
+    time.sleep(PLAY_STEP_SECONDS)
+    st.session_state["pending_date"] = view.date + timedelta(days=1)
+    st.rerun()
+
+
 def sidebar(ds: Dataset, bounds: Bounds) -> None:
     with st.sidebar:
         st.header("View")
         st.slider("Map date", min_value=bounds.first, max_value=bounds.last, step=timedelta(days=1),
                   format="YYYY-MM-DD", key="date",
                   help="Dated layers show the data for this day (or the nearest earlier one).")
+        steps = st.columns(4, gap="small")
+        for col, (label, days, tip) in zip(steps, STEPS, strict=True):
+            col.button(label, key=f"step_{days}", help=tip, on_click=shift_date, args=(days, bounds),
+                       width="stretch")
+        st.button("Article date", key="reset_date", on_click=reset_date, args=(bounds,),
+                  help="Back to the article's date (about 10 November 2024)")
+        st.toggle("Play (one day per step)", key="playing",
+                  help="Steps the map date forward until you stop it or it reaches the last day.")
         st.checkbox("Compare with an earlier date", key="compare_on")
         if st.session_state["compare_on"]:
             st.date_input("Compare date", min_value=bounds.first, max_value=bounds.last, key="compare",
@@ -96,8 +140,43 @@ def show_problems(ds: Dataset) -> None:
 def figures_panel(ds: Dataset, view: ViewState) -> None:
     st.subheader("Key figures")
     for fig in key_figures(ds, view.date):
-        st.metric(fig.spec.label, fig.value, delta=fig.delta, help=fig.help)
-        st.caption(f"{markdown_text(fig.spec.status)} · {markdown_text(fig.spec.source)}")
+        st.metric(fig.spec.label, fig.value, delta=fig.delta, help=markdown_text(fig.help))
+        st.caption(f"{markdown_text(fig.spec.status)} · {markdown_text(fig.data_date)}")
+
+
+def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
+    start = window_start(view.date, view.compare, bounds.first)
+    st.subheader(f"Occupied area and change: {start.isoformat()} → {view.date.isoformat()}")
+    if view.compare is None:
+        st.caption("No compare date set: the window is the 30 days before the map date.")
+    figures = occupied_changes(ds, start, view.date)
+    salient = salient_change(ds, start, view.date)
+    if salient is not None:
+        figures.append(salient)
+    if not figures:
+        st.info("Measured changes are unavailable: the occupied-area data did not load.")
+        return
+    cols = st.columns(len(figures))
+    for col, fig in zip(cols, figures, strict=True):
+        col.metric(fig.label, f"{fig.value_km2:,.0f} km²", delta=f"{fig.change_km2:+,.0f} km²",
+                   delta_color="off", help=fig.help)
+    weekly = weekly_net_change(ds)
+    if not weekly.empty:
+        st.altair_chart(weekly_chart(weekly, start, view.date), width="stretch")
+        st.caption("Weekly net change of the Russian-occupied area of Ukraine (DeepStateMap, measured in "
+                   "EPSG:6933; positive = more occupied). The shaded band is the chosen window.")
+
+
+def weekly_chart(weekly, start: date, end: date):
+    import altair as alt
+    import pandas as pd
+
+    bars = alt.Chart(weekly).mark_bar(color="#D55E00").encode(
+        x=alt.X("week:T", title="Week starting"), y=alt.Y("net_km2:Q", title="Net change, km²"),
+        tooltip=[alt.Tooltip("week:T", title="Week of"), alt.Tooltip("net_km2:Q", format=",.0f", title="km²")])
+    band = alt.Chart(pd.DataFrame({"start": [pd.Timestamp(start)], "end": [pd.Timestamp(end)]})).mark_rect(
+        opacity=0.18, color="#0072B2").encode(x="start:T", x2="end:T")
+    return (band + bars).properties(height=180)
 
 
 def sources_section(ds: Dataset) -> None:
@@ -127,6 +206,7 @@ def main() -> None:
     ds = dataset(str(data_dir()))
     bounds = bounds_from(ds.catalog)
     init_session(bounds)
+    apply_pending_date(bounds)
 
     st.markdown(PAGE_CSS, unsafe_allow_html=True)  # constant CSS only, never data
     st.title("Kursk & Donbass situation map")
@@ -149,7 +229,7 @@ def main() -> None:
         # component key) stays the same while the user pans; later moves go via center/zoom.
         m = base_map(ds, replace(view, lat=origin.lat, lon=origin.lon, zoom=origin.zoom))
         groups = dated_groups(ds, view)
-        out = st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True,
+        out = st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True,  # st_folium's own arg
                         feature_group_to_add=groups or None, center=(view.lat, view.lon),
                         zoom=view.zoom, returned_objects=["center", "zoom"],
                         layer_control=folium.LayerControl(collapsed=True))
@@ -160,7 +240,9 @@ def main() -> None:
     with right:
         figures_panel(ds, view)
     st.query_params.from_dict(to_query(view, bounds))
+    window_section(ds, view, bounds)
     sources_section(ds)
+    keep_playing(view, bounds)
 
 
 main()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 STATUSES = ("reported", "assessed", "claimed")
-LAYER_FORMATS = ("plain", "daily-changes", "dated-extents", "changes")
+LAYER_FORMATS = ("plain", "daily-changes", "dated-extents", "dated-events", "changes")
 #: Formats computed from other layers: no file of their own.
 COMPUTED_FORMATS = ("changes",)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")

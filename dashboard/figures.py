@@ -17,6 +17,7 @@ class Figure:
     value: str
     delta: str | None
     help: str
+    data_date: str
 
 
 def _km2(value: float) -> str:
@@ -48,6 +49,7 @@ def key_figures(ds: Dataset, day: date) -> list[Figure]:
         data_date = spec.date
         if spec.computed:
             value, delta, data_date = _computed(ds, spec, day)
+            data_date = data_date or "unavailable"
         else:
             value, delta = spec.display or f"{spec.value}", None
         help_text = (f"Source: {spec.source} ({spec.source_url or 'no link'}). "
@@ -55,5 +57,5 @@ def key_figures(ds: Dataset, day: date) -> list[Figure]:
                      f"Article section: {spec.article_section}.")
         if spec.note:
             help_text += f" Note: {spec.note}"
-        out.append(Figure(spec, value, delta, help_text))
+        out.append(Figure(spec, value, delta, help_text, f"dated {data_date or spec.date}"))
     return out

@@ -51,7 +51,6 @@ MAP_CSS = """
 .leaflet-control-attribution { font-size: 9px; max-width: 62%; line-height: 1.2; }
 .sm-legend .sw { display: inline-block; width: 16px; height: 11px; margin-right: 5px; vertical-align: middle; }
 .sm-legend .st { color: #555; font-size: 10.5px; }
-.sm-legend > details > div { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .sm-legend .note { color: #444; font-size: 11px; margin-top: 3px; }
 .sm-asof { background: rgba(255,255,255,.93); padding: 3px 8px; border-radius: 4px; font-weight: 600;
   font-size: 13px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
@@ -333,6 +332,8 @@ def dated_groups(ds: Dataset, view: ViewState) -> list[folium.FeatureGroup]:
             _add_extent(group, ds, spec, view)
         elif spec.format == "changes":
             _add_changes(group, ds, spec, view, crs)
+        elif spec.format == "dated-events":
+            _add_events(group, ds, spec, view)
         groups.append(group)
     if groups:
         groups[0].add_child(_AsOf(as_of_text(ds, view)))
@@ -388,6 +389,17 @@ def _add_extent(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, view: 
     _geojson(gdf, ds, spec.style, spec.style_by, spec.id, tips=tips, popups=popups).add_to(group)
 
 
+def _add_events(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, view: ViewState) -> None:
+    """Annotations appear from their report date on: nothing is shown before it was known."""
+    gdf = ds.layers[spec.id].gdf
+    gdf = gdf[gdf["date"].astype(str) <= view.date.isoformat()]
+    if gdf.empty:
+        return
+    rows = _rows(gdf)
+    _geojson(gdf, ds, spec.style, spec.style_by, spec.id, tips=[feature_tip(r, spec) for r in rows],
+             popups=[feature_popup(r, spec) for r in rows]).add_to(group)
+
+
 def change_geometries(ds: Dataset, later: date, earlier: date) -> dict[str, shapely.Geometry]:
     """Areas that changed hands between two dates: DeepState in Ukraine, salient in Kursk."""
     out = {"taken": shapely.MultiPolygon(), "regained": shapely.MultiPolygon()}
@@ -411,7 +423,8 @@ def _add_changes(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, view:
     for kind, geom in geoms.items():
         if geom.is_empty:
             continue
-        label = "Taken by Russian forces" if kind == "taken" else "Regained by Ukrainian forces"
+        label = ("Taken by Russian forces" if kind == "taken"
+                 else "Gained by Ukrainian forces (regained in Ukraine, taken in Kursk Oblast)")
         props = {"kind": kind, "name": f"{label}, {view.compare.isoformat()} to {view.date.isoformat()}",
                  "status": spec.status, "date": view.date.isoformat(),
                  "source": "DeepStateMap snapshots; in Kursk Oblast the dated salient outlines (approximate)",
