@@ -10,8 +10,8 @@ import time
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
-import folium
 import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` adds only dashboard/
@@ -21,9 +21,9 @@ from streamlit_folium import st_folium
 from dashboard.data import Dataset, data_dir, load_dataset
 from dashboard.escape import markdown_text
 from dashboard.figures import key_figures
-from dashboard.map_builder import base_map, dated_groups
+from dashboard.map_builder import SyncedLayerControl, base_map, dated_groups, overlay_labels, visible_labels
 from dashboard.measures import occupied_changes, salient_change, weekly_net_change, window_start
-from dashboard.view_state import Bounds, ViewState, bounds_from, normalise, parse_query, to_query
+from dashboard.view_state import Bounds, ViewState, bounds_from, normalise, parse_query, same_spot, to_query
 
 MAP_HEIGHT = 600
 PLAY_STEP_SECONDS = 0.8
@@ -71,11 +71,16 @@ def reset_date(bounds: Bounds) -> None:
     st.session_state["date"] = bounds.default.date
 
 
-def apply_pending_date(bounds: Bounds) -> None:
-    """Play mode queues the next day at the end of a run; apply it before the slider exists."""
+def apply_pending(bounds: Bounds) -> None:
+    """Values queued at the end of a run (play mode's next day, layers toggled in the map):
+    applied here, before the widgets that own them exist."""
     pending = st.session_state.pop("pending_date", None)
     if pending is not None:
         st.session_state["date"] = pending
+    layers = st.session_state.pop("pending_layers", None)
+    if layers is not None:
+        for layer_id in bounds.layer_ids:
+            st.session_state[f"layer_{layer_id}"] = layer_id in layers
 
 
 def keep_playing(view: ViewState, bounds: Bounds) -> None:
@@ -144,6 +149,20 @@ def figures_panel(ds: Dataset, view: ViewState) -> None:
         st.caption(f"{markdown_text(fig.spec.status)} · {markdown_text(fig.data_date)}")
 
 
+def share_link(query: dict[str, str]) -> str:
+    """The full URL of this view, as the browser reached the app (base path included)."""
+    base = (st.context.url or "").split("?")[0].split("#")[0]
+    return base + ("?" + urlencode(query) if query else "")
+
+
+def share_box(query: dict[str, str]) -> None:
+    with st.sidebar:
+        st.subheader("Share this view")
+        st.caption("Copy link (button at the right of the box): it opens exactly this view — date, "
+                   "comparison, layers, centre and zoom.")
+        st.code(share_link(query), language=None, wrap_lines=True)
+
+
 def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
     start = window_start(view.date, view.compare, bounds.first)
     st.subheader(f"Occupied area and change: {start.isoformat()} → {view.date.isoformat()}")
@@ -201,12 +220,58 @@ def sources_section(ds: Dataset) -> None:
                      hide_index=True, width="stretch")
 
 
+def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
+    """Show the map and follow what the user did in it (pan, zoom, layer toggles)."""
+    origin: ViewState = st.session_state["view_origin"]
+    # The base map keeps the session's first centre, zoom and layers, so its code (and the
+    # component key) stays the same while the user pans or toggles: moves go through
+    # center/zoom, toggles through the layer control, dated layers through feature groups.
+    # Only a basemap switch rebuilds it.
+    m = base_map(ds, replace(view, lat=origin.lat, lon=origin.lon, zoom=origin.zoom, layers=origin.layers))
+    groups = dated_groups(ds, replace(view, layers=bounds.layer_ids))
+    control = SyncedLayerControl(visible_labels(ds, view), collapsed=True)
+    out = st_folium(m, key=f"map-{view.basemap}", height=MAP_HEIGHT, use_container_width=True,
+                    feature_group_to_add=groups or None, layer_control=control,
+                    center=st.session_state["center"], zoom=st.session_state["zoom"],
+                    returned_objects=["center", "zoom", "selected_layers"])
+    if not out:
+        return view
+    if out.get("center") and out.get("zoom") is not None:
+        reported = (out["center"]["lat"], out["center"]["lng"])
+        # Leaflet snaps the centre to whole pixels: a sub-pixel difference is not a move.
+        if not same_spot(reported, st.session_state["center"], int(out["zoom"])):
+            st.session_state["center"] = reported
+        st.session_state["zoom"] = int(out["zoom"])
+    follow_map_toggles(ds, out.get("selected_layers"), groups, view)
+    return current_view(bounds)[0]
+
+
+def follow_map_toggles(ds: Dataset, selected: object, groups: list, view: ViewState) -> None:
+    """Layers switched in the map's own control become the page's (and the URL's) layers."""
+    if not isinstance(selected, list):
+        return
+    labels = overlay_labels(ds)
+    in_control = {spec.id for spec in ds.catalog.layers.values() if not spec.dated}
+    in_control |= {labels[g.layer_name] for g in groups if g.layer_name in labels}
+    names = {item.get("name") for item in selected if isinstance(item, dict)}
+    # The component returns its last value on every run: act only on a new report, or a
+    # stale one would undo a toggle just made in the sidebar.
+    if names == st.session_state.get("map_reported_layers"):
+        return
+    st.session_state["map_reported_layers"] = names
+    shown = {labels[name] for name in names if name in labels}
+    wanted = (set(view.layers) - in_control) | (shown & in_control)
+    if wanted != set(view.layers):
+        st.session_state["pending_layers"] = wanted
+        st.rerun()
+
+
 def main() -> None:
     st.set_page_config(page_title="Kursk & Donbass situation map", page_icon="🗺️", layout="wide")
     ds = dataset(str(data_dir()))
     bounds = bounds_from(ds.catalog)
     init_session(bounds)
-    apply_pending_date(bounds)
+    apply_pending(bounds)
 
     st.markdown(PAGE_CSS, unsafe_allow_html=True)  # constant CSS only, never data
     st.title("Kursk & Donbass situation map")
@@ -214,8 +279,10 @@ def main() -> None:
         st.caption(f"Built from the article “{markdown_text(ds.catalog.meta.article_title)}” "
                    f"(about {ds.catalog.meta.article_date:%d %B %Y}) and dated public data. "
                    "Every feature names its source and whether it is reported, assessed or claimed.")
-    for notice in st.session_state.get("url_notices", []):
-        st.warning(f"Link: {markdown_text(notice)}")
+    url_notices = st.session_state.get("url_notices", [])
+    if url_notices:
+        st.warning("This link had parts that could not be used, so the nearest valid view is shown: "
+                   + "; ".join(markdown_text(n) for n in url_notices) + ".")
     show_problems(ds)
     sidebar(ds, bounds)
     view, notices = current_view(bounds)
@@ -224,22 +291,12 @@ def main() -> None:
 
     left, right = st.columns([7, 2])
     with left:
-        origin: ViewState = st.session_state["view_origin"]
-        # The base map is built at the session's first centre/zoom so its code (and the
-        # component key) stays the same while the user pans; later moves go via center/zoom.
-        m = base_map(ds, replace(view, lat=origin.lat, lon=origin.lon, zoom=origin.zoom))
-        groups = dated_groups(ds, view)
-        out = st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True,  # st_folium's own arg
-                        feature_group_to_add=groups or None, center=(view.lat, view.lon),
-                        zoom=view.zoom, returned_objects=["center", "zoom"],
-                        layer_control=folium.LayerControl(collapsed=True))
-        if out and out.get("center") and out.get("zoom") is not None:
-            st.session_state["center"] = (out["center"]["lat"], out["center"]["lng"])
-            st.session_state["zoom"] = int(out["zoom"])
-            view, _ = current_view(bounds)
+        view = map_panel(ds, view, bounds)
     with right:
         figures_panel(ds, view)
-    st.query_params.from_dict(to_query(view, bounds))
+    query = to_query(view, bounds)
+    st.query_params.from_dict(query)
+    share_box(query)
     window_section(ds, view, bounds)
     sources_section(ds)
     keep_playing(view, bounds)

@@ -20,7 +20,7 @@ import folium
 import geopandas as gpd
 import shapely
 from branca.element import Element, MacroElement
-from jinja2 import Template
+from folium.template import Template
 
 from dashboard.catalog import LayerSpec, StyleRule
 from dashboard.data import Dataset
@@ -80,6 +80,69 @@ class _Control(MacroElement):
         super().__init__()
         self._name = "SituationControl"
         self.html, self.position, self.css_class = html, position, css_class
+
+
+class SyncedLayerControl(folium.LayerControl):
+    """A layer control that also makes the map show exactly `visible` overlays.
+
+    streamlit-folium re-evaluates the layer control's script whenever it changes, so the page
+    toggles layers by passing a new control instead of rebuilding the map (no remount, no
+    flicker). The script also writes the full set of visible overlays into the component's
+    `selected_layers`, which the component otherwise only learns from toggle events; the
+    page reads it back to follow toggles made in the map's own control.
+    """
+
+    _template = Template("""
+        {% macro script(this,kwargs) %}
+            var {{ this.get_name() }}_layers = {
+                base_layers : {
+                    {%- for key, val in this.base_layers.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+                overlays :  {
+                    {%- for key, val in this.overlays.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+            };
+            let {{ this.get_name() }} = L.control.layers(
+                {{ this.get_name() }}_layers.base_layers,
+                {{ this.get_name() }}_layers.overlays,
+                {{ this.options|tojavascript }}
+            ).addTo({{this._parent.get_name()}});
+            (function(ctl, wanted) {
+              var map = ctl._map;
+              ctl._layers.forEach(function(entry) {
+                if (!entry.overlay) { return; }
+                var want = wanted.indexOf(entry.name) >= 0;
+                if (want && !map.hasLayer(entry.layer)) { map.addLayer(entry.layer); }
+                if (!want && map.hasLayer(entry.layer)) { map.removeLayer(entry.layer); }
+              });
+              // Report the full set of visible overlays (the component tracks only WMS layers).
+              map._smControl = ctl;
+              function record() {
+                var current = map._smControl, shown = {};
+                if (!window.__GLOBAL_DATA__ || !current) { return; }
+                current._layers.forEach(function(entry) {
+                  if (entry.overlay && map.hasLayer(entry.layer)) {
+                    shown[entry.name] = {name: entry.name, url: null};
+                  }
+                });
+                window.__GLOBAL_DATA__.selected_layers = shown;
+              }
+              if (!map._smListening) {
+                map.on("overlayadd overlayremove", record);
+                map._smListening = true;
+              }
+              record();
+            })({{ this.get_name() }}, {{ this.visible|tojson }});
+        {% endmacro %}
+        """)
+
+    def __init__(self, visible: Iterable[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.visible = list(visible)
 
 
 class _Attribution(MacroElement):
@@ -438,6 +501,15 @@ def _add_changes(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, view:
     gdf = gpd.GeoDataFrame(rows, geometry=shapes, crs=4326)
     _geojson(gdf, ds, spec.style, spec.style_by, spec.id, tips=[feature_tip(r, spec) for r in rows],
              popups=list(gdf["popup"])).add_to(group)
+
+
+def overlay_labels(ds: Dataset) -> dict[str, str]:
+    """Layer-control label -> catalog layer id (the control only knows labels)."""
+    return {layer_label(spec): spec.id for spec in ds.catalog.layers.values()}
+
+
+def visible_labels(ds: Dataset, view: ViewState) -> list[str]:
+    return [layer_label(spec) for spec in ds.catalog.layers.values() if spec.id in view.layers]
 
 
 def build_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE) -> folium.Map:

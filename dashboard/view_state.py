@@ -187,6 +187,13 @@ def _layers(values: dict[str, str], default: tuple[str, ...], bounds: Bounds,
     return tuple(i for i in bounds.layer_ids if i in wanted)
 
 
+def same_spot(a: tuple[float, float], b: tuple[float, float], zoom: int, pixels: float = 1.5) -> bool:
+    """True if two centres are within a pixel or so at this zoom (Web Mercator, 256 px tiles)."""
+    deg_per_px = 360.0 / (256 * 2 ** zoom)
+    lat_scale = max(math.cos(math.radians((a[0] + b[0]) / 2)), 0.1)
+    return abs(a[1] - b[1]) < pixels * deg_per_px and abs(a[0] - b[0]) < pixels * deg_per_px * lat_scale
+
+
 def clamp_day(day: date, bounds: Bounds) -> date:
     return min(max(day, bounds.first), bounds.last)
 
