@@ -203,9 +203,8 @@ def load_catalog(path: Path) -> Catalog:
         return Catalog(meta=None, problems=[Problem(name, "0", f"cannot read catalog: {exc}")])
     try:
         raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None) or _parse_line(str(exc))
-        return Catalog(meta=None, problems=[Problem(name, str(line), f"not valid TOML: {exc}")])
+    except tomllib.TOMLDecodeError:
+        raw = _salvage(text, name, problems)
 
     catalog = Catalog(meta=_meta(name, raw.get("meta"), problems), problems=problems)
     for i, entry in enumerate(_entries(raw, "sources", name, problems)):
@@ -253,6 +252,36 @@ def load_catalog(path: Path) -> Catalog:
             r.fail("a figure needs a 'value' or a 'computed' measure")
         _add_unique(catalog.figures, fig, r)
     return catalog
+
+
+def _salvage(text: str, name: str, problems: list[Problem]) -> dict[str, Any]:
+    """Parse a broken catalog block by block ([table] / [[array]] headers), keeping every block
+    that parses and naming the line of each one that does not."""
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if re.match(r"^\s*\[", line)] or [0]
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    raw: dict[str, Any] = {}
+    for begin, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        block = "\n".join(lines[begin:end])
+        try:
+            part = tomllib.loads(block)
+        except tomllib.TOMLDecodeError as exc:
+            line = begin + (getattr(exc, "lineno", None) or _parse_line(str(exc)) or 1)
+            problems.append(Problem(name, str(line), f"not valid TOML, this block skipped: {exc}"))
+            continue
+        _merge(raw, part)
+    return raw
+
+
+def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
+    for key, value in part.items():
+        if isinstance(value, list) and isinstance(into.get(key), list):
+            into[key].extend(value)
+        elif isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
 
 
 def _parse_line(message: str) -> int:

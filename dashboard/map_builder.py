@@ -31,7 +31,10 @@ from dashboard.view_state import ViewState
 #: Relative to the map iframe (<base>/component/streamlit_folium.st_folium/index.html), this
 #: reaches Streamlit's static folder (<base>/app/static/) with or without a base path.
 ASSET_BASE = "../../app/static/vendor/leaflet"
-STATUS_DASH = {"reported": "solid", "assessed": "dashed", "claimed": "dotted"}
+#: Status is drawn as a line pattern too, not by colour alone (reported solid, assessed dashed,
+#: claimed dotted); the catalog's styles give colours and weights only.
+STATUS_DASH = {"reported": None, "assessed": "8 5", "claimed": "1 6"}
+STATUS_CSS = {"reported": "solid", "assessed": "dashed", "claimed": "dotted"}
 #: Leaflet path options a catalog style may set; anything else is dropped.
 _STYLE_KEYS = {"color", "weight", "opacity", "fill", "fillColor", "fillOpacity", "dashArray", "radius"}
 
@@ -185,16 +188,22 @@ def leaflet_style(ds: Dataset, name: str) -> dict[str, Any]:
     return {k: v for k, v in style.items() if k in _STYLE_KEYS}
 
 
-def _style_function(ds: Dataset, style: str, rule: StyleRule | None):
+def _with_status(style: dict[str, Any], status: str | None) -> dict[str, Any]:
+    if status not in STATUS_DASH:
+        return style
+    return {**style, "dashArray": STATUS_DASH[status]}
+
+
+def _style_function(ds: Dataset, style: str, rule: StyleRule | None, status: str | None = None):
     base = leaflet_style(ds, style)
     by_value = {k: leaflet_style(ds, v) for k, v in (rule.values.items() if rule else [])}
 
     def style_fn(feature: dict[str, Any]) -> dict[str, Any]:
+        chosen = base
         if rule:
             value = str(feature["properties"].get(rule.property, ""))
-            if value in by_value:
-                return by_value[value]
-        return base
+            chosen = by_value.get(value, base)
+        return _with_status(chosen, feature["properties"].get("status", status))
 
     return style_fn
 
@@ -225,8 +234,11 @@ def feature_popup(row: Any, spec: LayerSpec | None = None, extra: Iterable[str] 
 
 
 def _geojson(gdf: gpd.GeoDataFrame, ds: Dataset, style: str, rule: StyleRule | None,
-             name: str, tips: list[str] | None = None, popups: list[str] | None = None) -> folium.GeoJson:
+             name: str, tips: list[str] | None = None, popups: list[str] | None = None,
+             status: str | None = None) -> folium.GeoJson:
     keep = gdf[["geometry"]].copy()
+    if "status" in gdf.columns:
+        keep["status"] = gdf["status"].astype(str)
     if rule and rule.property in gdf.columns:
         keep[rule.property] = gdf[rule.property].astype(str)
     fields = []
@@ -236,7 +248,7 @@ def _geojson(gdf: gpd.GeoDataFrame, ds: Dataset, style: str, rule: StyleRule | N
     if popups is not None:
         keep["popup"] = popups
     layer = folium.GeoJson(
-        keep.to_json(drop_id=True), name=name, style_function=_style_function(ds, style, rule),
+        keep.to_json(drop_id=True), name=name, style_function=_style_function(ds, style, rule, status),
         highlight_function=(lambda _f: {"weight": 3}) if tips is not None else None,
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True) if fields else None,
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False) if popups is not None else None,
@@ -323,13 +335,13 @@ def _add_labels(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame) -> None:
 
 def _swatches(ds: Dataset, spec: LayerSpec) -> str:
     names = [spec.style, *(spec.style_by.values.values() if spec.style_by and spec.id == "changes" else [])]
-    return "".join(_swatch(ds, n) for n in names)
+    return "".join(_swatch(ds, n, spec.status) for n in names)
 
 
-def _swatch(ds: Dataset, style_name: str) -> str:
+def _swatch(ds: Dataset, style_name: str, status: str) -> str:
     st = leaflet_style(ds, style_name)
     fill = st.get("fillColor", "transparent") if st.get("fill", True) else "transparent"
-    border = "dashed" if st.get("dashArray") else "solid"
+    border = STATUS_CSS.get(status, "solid")
     return (f'<span class="sw" style="background:{html_text(fill)};opacity:.85;'
             f'border:2px {border} {html_text(st.get("color", "#333"))}"></span>')
 
@@ -342,7 +354,8 @@ def legend_html(ds: Dataset) -> str:
         missing = "" if spec.id in ds.layers else " — <b>not loaded</b>"
         rows.append(f"<div>{_swatches(ds, spec)}{html_text(spec.title)}{missing}"
                     f"<span class='st'> · {html_text(spec.status)} · {html_text(dated)}</span></div>")
-    rows.append("<div class='note'>Kursk outlines are hand-drawn approximations. Click an area for its source.</div>")
+    rows.append("<div class='note'>Outline: solid = reported, dashed = assessed, dotted = claimed. "
+                "Kursk outlines are hand-drawn approximations. Click an area for its source.</div>")
     return "<details open><summary>Legend</summary>" + "".join(rows) + "</details>"
 
 

@@ -19,14 +19,18 @@ def test_shipped_catalog_is_complete():
     assert cat.meta is not None and cat.meta.article_date.isoformat() == "2024-11-10"
 
 
-def test_broken_toml_names_the_line(tmp_path: Path):
+def test_broken_toml_names_the_line_and_keeps_the_rest(tmp_path: Path):
     text = (DEFAULT_DATA / "catalog.toml").read_text().splitlines()
-    text.insert(20, "this is = = not toml")
+    at = next(i for i, line in enumerate(text) if line.strip() == 'id = "places"')
+    text.insert(at + 1, "this is = = not toml")
     (tmp_path / "catalog.toml").write_text("\n".join(text))
     cat = load_catalog(tmp_path / "catalog.toml")
     assert len(cat.problems) == 1
-    assert cat.problems[0].location == "21"
+    assert cat.problems[0].location == str(at + 2)
     assert "not valid TOML" in cat.problems[0].message
+    assert "places" not in cat.layers  # the broken block is skipped ...
+    assert {"oblasts", "occupied", "kursk-salient", "counteroffensive"} <= set(cat.layers)  # ... the rest loads
+    assert cat.meta is not None and len(cat.figures) == 9
 
 
 def test_bad_entries_are_reported_and_skipped(tmp_path: Path):
