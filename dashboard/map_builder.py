@@ -72,6 +72,9 @@ class _Control(MacroElement):
             var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
             div.innerHTML = {{ this.html|tojson }};
             L.DomEvent.disableClickPropagation(div);
+            // On a narrow map (a phone) the legend starts folded so it does not hide the map.
+            var details = div.querySelector('details');
+            if (details && {{ this._parent.get_name() }}.getSize().x < 560) { details.removeAttribute('open'); }
             return div;
           };
           ctl.addTo({{ this._parent.get_name() }});
@@ -310,10 +313,10 @@ def _add_basemap(m: folium.Map, ds: Dataset, view: ViewState) -> None:
     for bm in ds.catalog.basemaps.values():
         if bm.kind == "tiles":
             folium.TileLayer(tiles=bm.url, attr=html_text(bm.attribution), name=html_text(bm.title),
-                             overlay=False, control=True, show=bm.id == view.basemap,
+                             overlay=False, control=False, show=bm.id == view.basemap,
                              max_zoom=13).add_to(m)
             continue
-        group = folium.FeatureGroup(name=html_text(bm.title), overlay=False, control=True,
+        group = folium.FeatureGroup(name=html_text(bm.title), overlay=False, control=False,
                                     show=bm.id == view.basemap)
         for part, gdf in ds.basemap.get(bm.id, []):
             if part.style == "label":

@@ -30,7 +30,7 @@ def free_port() -> int:
 
 
 class AppServer:
-    def __init__(self, data: Path | None = None, base_path: str = "") -> None:
+    def __init__(self, data: Path | None = None, base_path: str = "", root: Path = ROOT) -> None:
         self.port = free_port()
         self.base_path = base_path.strip("/")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -38,12 +38,12 @@ class AppServer:
             env["SITUATION_MAP_DATA"] = str(data)
         self.log = ARTIFACTS / f"server-{self.port}.log"
         ARTIFACTS.mkdir(exist_ok=True)
-        cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+        cmd = [sys.executable, "-m", "streamlit", "run", str(root / "dashboard" / "app.py"),
                "--server.port", str(self.port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
         if self.base_path:
             cmd += ["--server.baseUrlPath", self.base_path]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
         self._wait_healthy()
 
     @property

@@ -26,7 +26,8 @@ def test_map_paints_every_layer_offline(app_server, watched: Watched):
         assert spec.title in legend and spec.status in legend
     assert "Map date 2024-11-10" in frame.locator(".sm-asof").inner_text()
     control = frame.locator(".leaflet-control-layers").text_content()
-    assert "Offline map (Natural Earth)" in control and "Towns in the story" in control
+    assert "Towns in the story" in control and "Offline map" not in control  # basemap: sidebar only
+    assert frame.locator("path[fill='#fbfaf6']").count() >= 1, "offline basemap (Ukraine's land) painted"
     assert "GeoNames" in frame.locator(".leaflet-control-attribution").inner_text()
     assert watched.page.locator("[data-testid='stMetric']").count() >= 7
     ARTIFACTS.mkdir(exist_ok=True)

@@ -1,0 +1,18 @@
+# Kursk & Donbass situation map: a container that serves the app offline.
+#   docker build -t situation-map . && docker run -p 8501:8501 situation-map
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock \
+ && useradd --create-home --uid 10001 app
+COPY --chown=app:app .streamlit ./.streamlit
+COPY --chown=app:app dashboard ./dashboard
+COPY --chown=app:app geodata ./geodata
+USER app
+EXPOSE 8501
+HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
+  CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).status != 200)"
+# Set STREAMLIT_SERVER_BASE_URL_PATH to serve under a path (behind a proxy).
+CMD ["streamlit", "run", "dashboard/app.py", "--server.address=0.0.0.0", "--server.port=8501"]

@@ -1,0 +1,138 @@
+"""Ready for readers: pages keep the view, downloads match the map, phones, base paths."""
+
+import json
+import time
+
+import geopandas as gpd
+import pytest
+
+from dashboard.data import load_dataset
+from dashboard.export import visible_features
+from dashboard.view_state import bounds_from, parse_query
+from tests.e2e.conftest import ARTIFACTS, AppServer, Watched, wait_idle
+
+pytestmark = pytest.mark.browser
+LINK = "?date=2024-11-01&compare=2024-10-01&layers=occupied%2Ckursk-salient%2Cchanges%2Cplaces&zoom=8"
+
+
+def painted(w: Watched) -> None:
+    w.map().locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=60_000)
+    time.sleep(1.2)  # the map reports its first view (250 ms debounce) and the app reruns once
+    wait_idle(w.page)
+
+
+def test_view_survives_moving_between_pages(app_server, watched: Watched):
+    watched.open(app_server.url + LINK)
+    painted(watched)
+    query = watched.page.url.split("?")[1]
+    for page in ("Sources & method", "About", "Map"):
+        watched.page.get_by_role("link", name=page).click()
+        time.sleep(1)
+        wait_idle(watched.page)
+        assert watched.page.url.split("?")[1] == query, page
+    painted(watched)
+    assert watched.page.get_by_role("slider").first.get_attribute("aria-valuetext") == "2024-11-01"
+    assert "changes since 2024-10-01" in watched.map().locator(".sm-asof").inner_text()
+    assert watched.external == [] and watched.errors == []
+
+
+def test_downloads_match_what_the_map_shows(app_server, watched: Watched, tmp_path):
+    watched.open(app_server.url + LINK)
+    painted(watched)
+    with watched.page.expect_download() as info:
+        watched.page.get_by_role("button", name="Visible layers (GeoJSON)").click()
+    path = tmp_path / "layers.geojson"
+    info.value.save_as(path)
+    got = gpd.read_file(path)
+    ds = load_dataset()
+    view = parse_query({"date": "2024-11-01", "compare": "2024-10-01", "zoom": "8",
+                        "layers": "occupied,kursk-salient,changes,places"}, bounds_from(ds.catalog))[0]
+    expected = visible_features(ds, view)
+    assert got.groupby("layer").size().to_dict() == expected.groupby("layer").size().to_dict()
+    assert {"source", "source_url", "status", "date"} <= set(got.columns)
+    area = got[got.layer == "occupied"].to_crs(6933).area.sum() / 1e6
+    assert area == pytest.approx(110_759, rel=0.001)
+    assert json.loads(path.read_text())["view"]["date"] == "2024-11-01"
+
+    with watched.page.expect_download() as info:
+        watched.page.get_by_role("button", name="Figures (CSV)").click()
+    csv_text = info.value.path().read_text()
+    assert "Troops massed (Kursk)" in csv_text and "+503 km²" in csv_text
+
+    with watched.page.expect_download() as info:
+        watched.page.get_by_role("button", name="Map (offline HTML)").click()
+    html_path = tmp_path / "map.html"
+    info.value.save_as(html_path)
+    offline = watched.page.context.browser.new_context()
+    page = offline.new_page()
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file:") else route.continue_())
+    page.goto(html_path.as_uri())
+    page.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
+    assert "Map date 2024-11-01" in page.locator(".sm-asof").inner_text()
+    offline.close()
+
+
+def test_phone_layout(app_server, browser):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                              device_scale_factor=2)
+    w = Watched(ctx.new_page())
+    w.open(app_server.url)
+    painted(w)
+    frame_box = w.page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    assert frame_box["x"] >= 0 and frame_box["x"] + frame_box["width"] <= 390
+    assert frame_box["width"] >= 300, "the map fills the width"
+    overflow = w.page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
+                               " return [m.scrollWidth, m.clientWidth, document.documentElement.scrollWidth]; }")
+    assert overflow[0] <= overflow[1] and overflow[2] <= 390, f"horizontal scrolling: {overflow}"
+    metric = w.page.locator("[data-testid='stMetric']").first
+    metric.scroll_into_view_if_needed()
+    box = metric.bounding_box()
+    frame_now = w.page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    assert box["y"] > frame_now["y"] + frame_now["height"] - 5, "figures stack below the map"
+    assert box["x"] + box["width"] <= 390
+    # the legend starts folded on a phone; the layer control opens by touch
+    assert w.map().locator(".sm-legend details").get_attribute("open") is None
+    w.map().locator(".leaflet-control-layers-toggle").tap()
+    assert w.map().locator(".leaflet-control-layers-overlays label").first.is_visible()
+    w.page.locator("[data-testid='stMain']").evaluate("m => m.scrollTop = 0")
+    time.sleep(0.5)
+    w.page.screenshot(path=str(ARTIFACTS / "phone-390x844.png"))
+    assert w.external == [] and w.errors == []
+    ctx.close()
+
+
+def test_works_under_a_base_path(browser):
+    server = AppServer(base_path="situation")
+    try:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        w = Watched(ctx.new_page())
+        w.open(server.url + "?zoom=8")
+        painted(w)
+        assert w.map().locator(".sm-place").count() >= 12
+        code = w.page.locator("[data-testid='stCode']").inner_text()
+        assert f"localhost:{server.port}/situation" in code and "zoom=8" in code
+        assert w.external == [] and w.errors == []
+        ctx.close()
+    finally:
+        server.stop()
+
+
+def test_the_container_file_set_serves_the_app_offline(browser, tmp_path):
+    """Only what the Dockerfile copies (no scripts, no ../shared, no tests) is enough."""
+    import shutil
+
+    from tests.conftest import ROOT
+
+    for name in (".streamlit", "dashboard", "geodata"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    server = AppServer(root=tmp_path)
+    try:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        w = Watched(ctx.new_page())
+        w.open(server.url)
+        painted(w)
+        assert w.page.locator("[data-testid='stMetric']").count() >= 7
+        assert w.external == [] and w.errors == []
+        ctx.close()
+    finally:
+        server.stop()

@@ -1,0 +1,33 @@
+"""Deployment files agree with the pinned lock and with what the app needs."""
+
+import re
+
+from tests.conftest import ROOT
+
+
+def pins(text: str) -> dict[str, str]:
+    return dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s\\;]+)", text, re.M))
+
+
+def test_community_cloud_requirements_match_the_lock():
+    lock = pins((ROOT / "requirements.lock").read_text())
+    cloud = pins((ROOT / "requirements.txt").read_text())
+    assert cloud == lock and "streamlit" in cloud and "streamlit-folium" in cloud
+
+
+def test_lock_pins_every_package_with_hashes():
+    text = (ROOT / "requirements.lock").read_text()
+    blocks = re.split(r"\n(?=[A-Za-z0-9_.-]+==)", text.split("\n", 1)[1] if text.startswith("#") else text)
+    for block in blocks:
+        if re.match(r"[A-Za-z0-9_.-]+==", block.strip()):
+            assert "--hash=sha256:" in block, block.splitlines()[0]
+
+
+def test_dockerfile_is_slim_non_root_and_health_checked():
+    text = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim", text, re.M)
+    assert re.search(r"^USER app", text, re.M) and "useradd" in text
+    assert "HEALTHCHECK" in text and "/_stcore/health" in text
+    assert "--require-hashes -r requirements.lock" in text
+    copied = set(re.findall(r"^COPY (?:--chown=\S+ )?(\S+)", text, re.M))
+    assert {"dashboard", "geodata", ".streamlit"} <= copied
