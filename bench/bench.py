@@ -1,0 +1,321 @@
+"""Speed benchmark: what readers feel, next to what they would use instead.
+
+Run: `bash scripts/bench.sh` (or `.venv/bin/python -m bench.bench [--runs N] [--quick]`).
+Prints one table (median, min, max over the runs) and the ratios against the baselines. Every
+server runs on loopback; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import re
+import shutil
+import statistics
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.harness import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    ROOT,
+    AppServer,
+    app_command,
+    chromium_path,
+    free_port,
+    wait_idle,
+)
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+SHARED_LINK = "?date=2024-09-01&zoom=9&lat=51.2&lon=35.3"
+
+
+def stats(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
+
+
+def row(name: str, values: list[float], unit: str, digits: int = 2) -> str:
+    med, lo, hi = stats(values)
+    return f"| {name} | {med:.{digits}f} | {lo:.{digits}f} | {hi:.{digits}f} | {unit} | {len(values)} |"
+
+
+class ByteCounter:
+    """Bytes the page receives: HTTP bodies (CDP encodedDataLength) and websocket frames."""
+
+    def __init__(self, page: Page) -> None:
+        self.total = 0
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on("Network.loadingFinished", lambda e: self._add(e.get("encodedDataLength", 0)))
+        cdp.on("Network.webSocketFrameReceived", lambda e: self._add(len(e["response"].get("payloadData", ""))))
+        self.cdp = cdp
+
+    def _add(self, n: float) -> None:
+        self.total += int(n)
+
+    def take(self) -> int:
+        value, self.total = self.total, 0
+        return value
+
+
+def painted(page: Page, min_paths: int = 1, timeout: float = 120_000) -> None:
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("path.leaflet-interactive").nth(min_paths - 1).wait_for(state="attached", timeout=timeout)
+
+
+def cold_start(browser: Browser, entry: Path, min_paths: int, runs: int, bare: bool = False) -> list[float]:
+    out = []
+    for _ in range(runs):
+        port = free_port()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(app_command(entry, port), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            deadline = time.monotonic() + 90
+            while True:  # the browser retries until the server listens, as a reader's would
+                try:
+                    page.goto(f"http://localhost:{port}/", timeout=5_000)
+                    break
+                except Exception:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+            if bare:
+                page.get_by_text("hello").wait_for(timeout=60_000)
+            else:
+                painted(page, min_paths)
+            out.append(time.perf_counter() - t0)
+            page.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+    return out
+
+
+def first_paint(browser: Browser, url: str, runs: int) -> tuple[list[float], list[int]]:
+    times, sizes = [], []
+    for _ in range(runs):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = ctx.new_page()
+        counter = ByteCounter(page)
+        t0 = time.perf_counter()
+        page.goto(url)
+        painted(page, 100)
+        times.append(time.perf_counter() - t0)
+        time.sleep(1.5)
+        wait_idle(page)
+        sizes.append(counter.take())
+        ctx.close()
+    return times, sizes
+
+
+def timed(action: Callable[[], None], done: Callable[[], bool], timeout: float = 20.0) -> float:
+    t0 = time.perf_counter()
+    action()
+    while not done():
+        if time.perf_counter() - t0 > timeout:
+            raise TimeoutError("no repaint")
+        time.sleep(0.005)
+    return (time.perf_counter() - t0) * 1000
+
+
+def interactions(browser: Browser, server: AppServer, runs: int) -> dict[str, list[float]]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    counter = ByteCounter(page)
+    page.goto(server.url)
+    painted(page, 100)
+    time.sleep(1.5)
+    wait_idle(page)
+    frame = page.frame_locator(MAP_FRAME)
+    places = frame.locator(".sm-place")
+    asof = frame.locator(".sm-asof")
+    result: dict[str, list[float]] = {"toggle_sidebar": [], "toggle_map": [], "date": [], "date_bytes": []}
+    box = page.get_by_text("Towns in the story (reported)")
+    for _ in range(runs):
+        visible = places.count() > 0
+        result["toggle_sidebar"].append(timed(box.click, lambda v=visible: (places.count() > 0) != v))
+        time.sleep(0.8)
+        wait_idle(page)
+    frame.locator(".leaflet-control-layers").hover()
+    label = frame.locator(".leaflet-control-layers-overlays label", has_text="Towns in the story")
+    for _ in range(runs):
+        visible = places.count() > 0
+        result["toggle_map"].append(timed(label.click, lambda v=visible: (places.count() > 0) != v))
+        time.sleep(0.8)
+        wait_idle(page)
+    step = page.get_by_role("button", name="+1d")
+    for _ in range(runs):
+        before = asof.inner_text()
+        time.sleep(0.3)
+        counter.take()
+        result["date"].append(timed(step.click, lambda b=before: asof.inner_text() != b))
+        time.sleep(1.0)
+        wait_idle(page)
+        result["date_bytes"].append(counter.take())
+    ctx.close()
+    return result
+
+
+def rss_after_sessions(browser: Browser, server: AppServer, sessions: int) -> tuple[float, float]:
+    for i in range(sessions):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = ctx.new_page()
+        page.goto(server.url + f"?date=2024-{8 + i % 5:02d}-15")
+        painted(page, 100)
+        wait_idle(page)
+        ctx.close()
+    status = Path(f"/proc/{server.proc.pid}/status").read_text()
+    hwm = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+    rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+    return hwm, rss
+
+
+def concurrent(browser: Browser, server: AppServer, sessions: int, seconds: float) -> tuple[list[float], int]:
+    """Sessions take turns in one browser process (Playwright's sync API is single-threaded):
+    each round every session clicks a date step, then all are waited on together."""
+    pages, errors, repaint = [], [0], []
+    for _ in range(sessions):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = ctx.new_page()
+        page.on("pageerror", lambda _e: errors.__setitem__(0, errors[0] + 1))
+        page.on("response", lambda r: errors.__setitem__(0, errors[0] + 1) if r.status >= 500 else None)
+        page.goto(server.url)
+        pages.append(page)
+    for page in pages:
+        painted(page, 100)
+    end = time.monotonic() + seconds
+    direction = 1
+    while time.monotonic() < end:
+        direction = -direction
+        starts = []
+        for page in pages:
+            asof = page.frame_locator(MAP_FRAME).locator(".sm-asof")
+            before = asof.inner_text()
+            page.get_by_role("button", name="+1d" if direction > 0 else "−1d").click(no_wait_after=True)
+            starts.append((page, asof, before, time.perf_counter()))
+        pending = list(starts)
+        deadline = time.perf_counter() + 30
+        while pending and time.perf_counter() < deadline:
+            for item in list(pending):
+                page, asof, before, t0 = item
+                if asof.inner_text() != before:
+                    repaint.append(time.perf_counter() - t0)
+                    pending.remove(item)
+            time.sleep(0.01)
+        errors[0] += len(pending)  # a session that never repainted counts as an error
+        errors[0] += sum(p.locator("[data-testid='stException']").count() for p in pages)
+    for page in pages:
+        page.context.close()
+    return repaint, errors[0]
+
+
+def explore_baseline(browser: Browser, runs: int) -> tuple[list[float], int]:
+    """The same layers for the same date written by GeoDataFrame.explore() into one HTML file,
+    with its CDN scripts pointed at the same local Leaflet (no internet here)."""
+    from dashboard.data import load_dataset
+    from dashboard.export import visible_features
+    from dashboard.view_state import bounds_from, parse_query
+
+    ds = load_dataset()
+    view = parse_query({}, bounds_from(ds.catalog))[0]
+    gdf = visible_features(ds, view)
+    out_dir = ARTIFACTS / "explore"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    (out_dir / "leaflet").mkdir(parents=True)
+    for name in ("leaflet.js", "leaflet.css"):
+        shutil.copy(ROOT / "dashboard" / "static" / "vendor" / "leaflet" / name, out_dir / "leaflet" / name)
+    html = gdf.explore(column="layer", tiles=None).get_root().render()
+    local_js = '<script src="leaflet/leaflet.js"></script>'
+    local_css = '<link rel="stylesheet" href="leaflet/leaflet.css"/>'
+    html = re.sub(r'<script src="https?://[^"]*leaflet[^"]*\.js"></script>', local_js, html, count=1)
+    html = re.sub(r'<link rel="stylesheet" href="https?://[^"]*leaflet[^"]*\.css"/>', local_css, html, count=1)
+    html = re.sub(r'<(script|link)[^>]*(src|href)="https?://[^"]*"[^>]*>(</script>)?', "", html)
+    (out_dir / "index.html").write_text(html)
+    size = sum(p.stat().st_size for p in out_dir.rglob("*") if p.is_file())
+
+    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(out_dir))  # noqa: E731
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    times = []
+    try:
+        for _ in range(runs):
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            t0 = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{httpd.server_port}/index.html")
+            page.locator("path.leaflet-interactive").nth(20).wait_for(state="attached", timeout=60_000)
+            times.append(time.perf_counter() - t0)
+            page.close()
+    finally:
+        httpd.shutdown()
+    return times, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--concurrent-seconds", type=float, default=60)
+    parser.add_argument("--sessions", type=int, default=20)
+    args = parser.parse_args()
+    runs = args.runs
+    lines = ["| measure | median | min | max | unit | n |", "|---|---|---|---|---|---|"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        cold = cold_start(browser, ROOT / "dashboard" / "app.py", 100, runs)
+        floor = cold_start(browser, ROOT / "bench" / "floor_polygon.py", 1, runs)
+        bare = cold_start(browser, ROOT / "bench" / "floor_bare.py", 1, runs, bare=True)
+        lines += [row("cold start: launch → map painted", cold, "s"),
+                  row("floor: one-polygon st_folium page", floor, "s"),
+                  row("reference: bare Streamlit page", bare, "s")]
+        server = AppServer()
+        try:
+            shared, _ = first_paint(browser, server.url + SHARED_LINK, runs)
+            _, first_bytes = first_paint(browser, server.url, runs)
+            inter = interactions(browser, server, runs)
+            lines += [row("first paint of a shared link (date + zoom)", shared, "s"),
+                      row("first view received (HTTP + websocket)", [b / 1024 for b in first_bytes], "KB", 0),
+                      row("layer toggle → repaint (sidebar)", inter["toggle_sidebar"], "ms", 0),
+                      row("layer toggle → repaint (map control)", inter["toggle_map"], "ms", 0),
+                      row("date change (+1 day) → repaint", inter["date"], "ms", 0),
+                      row("one date change received", [b / 1024 for b in inter["date_bytes"]], "KB", 0)]
+            hwm, rss = rss_after_sessions(browser, server, args.sessions)
+            lines.append(f"| server peak RSS after {args.sessions} sequential sessions | {hwm:.0f} | | | MB | 1 |")
+            lines.append(f"| server RSS after those sessions | {rss:.0f} | | | MB | 1 |")
+        finally:
+            server.stop()
+        server = AppServer()
+        try:
+            repaint, errors = concurrent(browser, server, 10, args.concurrent_seconds)
+        finally:
+            server.stop()
+        q = statistics.quantiles(repaint, n=20) if len(repaint) >= 2 else [float("nan")] * 19
+        lines.append(f"| 10 concurrent sessions, {args.concurrent_seconds:.0f} s: repaint p50 / p95 | "
+                     f"{statistics.median(repaint):.2f} | | {q[18]:.2f} (p95) | s | {len(repaint)} |")
+        lines.append(f"| 10 concurrent sessions: errors | {errors} | | | count | |")
+        explore_times, explore_bytes = explore_baseline(browser, runs)
+        lines.append(row("baseline: explore() HTML, time to paint", explore_times, "s"))
+        lines.append(f"| baseline: explore() HTML bytes (file + Leaflet) | {explore_bytes / 1024:.0f} | | | KB | 1 |")
+        browser.close()
+    print("\n".join(lines))
+    first_kb = statistics.median(first_bytes) / 1024
+    print("\nRatios and targets")
+    print(f"- cold start / one-polygon floor: {statistics.median(cold) / statistics.median(floor):.2f} (target ≤ 1.25)")
+    print(f"- one-polygon floor / bare page: {statistics.median(floor) / statistics.median(bare):.2f}")
+    print(f"- first view bytes / explore() bytes: {first_kb / (explore_bytes / 1024):.2f} (target ≤ 1.00)")
+    print(f"- first paint / explore() paint: {statistics.median(shared) / statistics.median(explore_times):.2f}")
+    print(f"- layer toggle median: sidebar {statistics.median(inter['toggle_sidebar']):.0f} ms, "
+          f"map control {statistics.median(inter['toggle_map']):.0f} ms (target ≤ 150)")
+    print(f"- date change median: {statistics.median(inter['date']):.0f} ms (target ≤ 400); "
+          f"received {statistics.median(inter['date_bytes']) / 1024:.0f} KB (target ≤ 150)")
+    print(f"- concurrent p95: {q[18]:.2f} s (target ≤ 1.5), errors {errors} (target 0)")
+    print(f"- peak RSS: {hwm:.0f} MB (target ≤ 400)")
+
+
+if __name__ == "__main__":
+    main()

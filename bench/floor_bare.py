@@ -1,0 +1,5 @@
+"""Reference: a bare Streamlit page."""
+
+import streamlit as st
+
+st.write("hello")
