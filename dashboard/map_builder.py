@@ -12,7 +12,7 @@ inserts tooltip fields and tooltip text as raw HTML.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -125,6 +125,11 @@ class SyncedLayerControl(folium.LayerControl):
                 if (want && !map.hasLayer(entry.layer)) { map.addLayer(entry.layer); }
                 if (!want && map.hasLayer(entry.layer)) { map.removeLayer(entry.layer); }
               });
+              // A toggle made in the control reruns the page, which re-creates the control:
+              // keep it open if the reader had it open.
+              var previous = map._smControl;
+              if (previous && previous._container &&
+                  L.DomUtil.hasClass(previous._container, "leaflet-control-layers-expanded")) { ctl.expand(); }
               // Report the full set of visible overlays (the component tracks only WMS layers).
               map._smControl = ctl;
               function record() {
@@ -149,6 +154,79 @@ class SyncedLayerControl(folium.LayerControl):
     def __init__(self, visible: Iterable[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.visible = list(visible)
+
+
+#: Turns a file's bytes into a URL the map's page can fetch, or None to inline the data instead.
+Publisher = Callable[[str, bytes], str | None]
+
+
+class FetchedGeoJson(MacroElement):
+    """A GeoJSON layer the browser fetches from the app's static files instead of receiving it
+    inline: the map's code stays small, so every rerun sends less, and the browser caches the
+    file. Tooltip, popup and label texts arrive pre-escaped (`tip`, `popup`, `label` properties)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(group) {
+          var styles = {{ this.styles|tojson }}, prop = {{ this.prop|tojson }};
+          var base = {{ this.base|tojson }}, dash = {{ this.dash|tojson }};
+          function style(f) {
+            var s = Object.assign({}, (prop && styles[f.properties[prop]]) || base);
+            if (f.properties.status in dash && dash[f.properties.status]) { s.dashArray = dash[f.properties.status]; }
+            return s;
+          }
+          fetch({{ this.url|tojson }}).then(function(r) {
+            if (!r.ok) { throw new Error("HTTP " + r.status); }
+            return r.json();
+          }).then(function(data) {
+            L.geoJSON(data, {
+              style: style,
+              pane: {{ this.pane|tojson }},
+              interactive: {{ this.interactive|tojson }},
+              pointToLayer: function(f, latlng) {
+                return L.marker(latlng, {interactive: false, keyboard: false, icon: L.divIcon({
+                  html: f.properties.label, iconSize: [0, 0], iconAnchor: [0, 8], className: "sm-label-icon"})});
+              },
+              onEachFeature: function(f, layer) {
+                if (f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
+                if (f.properties.popup) { layer.bindPopup(f.properties.popup, {maxWidth: 340}); }
+              }
+            }).addTo(group);
+          }).catch(function(e) { console.warn("map layer not loaded: " + {{ this.url|tojson }}, e); });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, url: str, base: dict[str, Any], styles: dict[str, dict[str, Any]], prop: str,
+                 interactive: bool, pane: str) -> None:
+        super().__init__()
+        self._name = "FetchedGeoJson"
+        self.url, self.base, self.styles, self.prop, self.interactive = url, base, styles, prop, interactive
+        # Fetched layers arrive late; their own pane keeps them under the layers drawn at once.
+        self.pane = pane
+        self.dash = STATUS_DASH
+
+
+def _published(gdf: gpd.GeoDataFrame, ds: Dataset, style: str, rule: StyleRule | None, name: str,
+               publish: Publisher | None, tips: list[str] | None = None, popups: list[str] | None = None,
+               labels: list[str] | None = None, pane: str = "sm-reference") -> MacroElement | None:
+    """The layer as a fetched static file, or None when there is no publisher (inline instead)."""
+    if publish is None:
+        return None
+    keep = gdf[["geometry"]].copy()
+    for column in ("status", *([rule.property] if rule else [])):
+        if column in gdf.columns:
+            keep[column] = gdf[column].astype(str)
+    for column, values in (("tip", tips), ("popup", popups), ("label", labels)):
+        if values is not None:
+            keep[column] = values
+    payload = keep.to_json(drop_id=True, separators=(",", ":")).encode("utf-8")
+    url = publish(name, payload)
+    if url is None:
+        return None
+    styles = {k: leaflet_style(ds, v) for k, v in (rule.values.items() if rule else [])}
+    return FetchedGeoJson(url, leaflet_style(ds, style), styles, rule.property if rule else "",
+                          interactive=tips is not None or popups is not None, pane=pane)
 
 
 class _Attribution(MacroElement):
@@ -296,7 +374,8 @@ def _add_places(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec) -> Non
             class_name="sm-label-icon")).add_to(group)
 
 
-def _add_static_layer(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec) -> None:
+def _add_static_layer(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec,
+                      publish: Publisher | None = None) -> None:
     if spec.id not in ds.layers:
         return
     if spec.style == "place" or spec.id == "places":
@@ -304,12 +383,15 @@ def _add_static_layer(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec) 
         return
     gdf = ds.layers[spec.id].gdf
     rows = _rows(gdf)
-    _geojson(gdf, ds, spec.style, spec.style_by, spec.id,
-             tips=[feature_tip(r, spec) for r in rows],
-             popups=[feature_popup(r, spec) for r in rows]).add_to(group)
+    tips, popups = [feature_tip(r, spec) for r in rows], [feature_popup(r, spec) for r in rows]
+    fetched = _published(gdf, ds, spec.style, spec.style_by, f"layer-{spec.id}", publish, tips, popups)
+    if fetched is not None:
+        fetched.add_to(group)
+        return
+    _geojson(gdf, ds, spec.style, spec.style_by, spec.id, tips=tips, popups=popups).add_to(group)
 
 
-def _add_basemap(m: folium.Map, ds: Dataset, view: ViewState) -> None:
+def _add_basemap(m: folium.Map, ds: Dataset, view: ViewState, publish: Publisher | None = None) -> None:
     for bm in ds.catalog.basemaps.values():
         if bm.kind == "tiles":
             folium.TileLayer(tiles=bm.url, attr=html_text(bm.attribution), name=html_text(bm.title),
@@ -319,20 +401,30 @@ def _add_basemap(m: folium.Map, ds: Dataset, view: ViewState) -> None:
         group = folium.FeatureGroup(name=html_text(bm.title), overlay=False, control=False,
                                     show=bm.id == view.basemap)
         for part, gdf in ds.basemap.get(bm.id, []):
-            if part.style == "label":
+            name = f"basemap-{bm.id}-{part.file.rsplit('/', 1)[-1].split('.')[0]}"
+            labels = [_label_html(r) for r in _rows(gdf)] if part.style == "label" else None
+            fetched = _published(gdf, ds, part.style, part.style_by, name, publish, labels=labels,
+                                 pane="sm-labels" if labels is not None else "sm-basemap")
+            if fetched is not None:
+                fetched.add_to(group)
+            elif part.style == "label":
                 _add_labels(group, gdf)
             else:
                 _geojson(gdf, ds, part.style, part.style_by, part.file).add_to(group)
         group.add_to(m)
 
 
+def _label_html(row: dict[str, Any]) -> str:
+    kind = str(row.get("kind", "")).replace('"', "")
+    return f'<div class="sm-label {html_text(kind)}">{html_text(row.get("name", ""))}</div>'
+
+
 def _add_labels(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame) -> None:
-    for row, geom in zip(_rows(gdf), gdf.geometry, strict=False):
-        kind = str(row.get("kind", "")).replace('"', "")
+    for row, geom in zip(_rows(gdf), gdf.geometry, strict=True):
         folium.Marker(
             [geom.y, geom.x], interactive=False, keyboard=False,
-            icon=folium.DivIcon(html=f'<div class="sm-label {html_text(kind)}">{html_text(row.get("name", ""))}</div>',
-                                icon_size=(0, 0), icon_anchor=(0, 8), class_name="sm-label-icon"),
+            icon=folium.DivIcon(html=_label_html(row), icon_size=(0, 0), icon_anchor=(0, 8),
+                                class_name="sm-label-icon"),
         ).add_to(group)
 
 
@@ -366,8 +458,10 @@ def attribution_html(ds: Dataset) -> str:
     return " · ".join(html_text(s.attribution) for s in ds.catalog.sources.values())
 
 
-def base_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE) -> folium.Map:
-    """Basemap, undated overlays, legend; no date-dependent content."""
+def base_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE,
+             publish: Publisher | None = None) -> folium.Map:
+    """Basemap, undated overlays, legend; no date-dependent content. With `publish`, the big
+    undated layers are served as static files and fetched by the browser."""
     m = folium.Map(location=[view.lat, view.lon], zoom_start=view.zoom, tiles=None, min_zoom=5,
                    max_zoom=13, control_scale=True, max_bounds=True,
                    min_lat=40, max_lat=60, min_lon=20, max_lon=52)
@@ -377,11 +471,14 @@ def base_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE) -> foli
     background = next((b.background for b in ds.catalog.basemaps.values() if b.id == view.basemap), "#dbe7ef")
     m.get_root().header.add_child(Element(MAP_CSS.replace(
         "</style>", f".leaflet-container {{ background: {html_text(background)}; }}</style>")))
-    _add_basemap(m, ds, view)
+    # Draw order whatever the load order: basemap < reference overlays < dated overlays (400).
+    for pane, z_index in (("sm-basemap", 250), ("sm-reference", 390), ("sm-labels", 580)):
+        folium.map.CustomPane(pane, z_index=z_index, pointer_events=pane == "sm-reference").add_to(m)
+    _add_basemap(m, ds, view, publish)
     for spec in ds.catalog.layers.values():
         if not spec.dated:
             group = _overlay_group(ds, spec, view)
-            _add_static_layer(group, ds, spec)
+            _add_static_layer(group, ds, spec, publish)
             group.add_to(m)
     _Control(legend_html(ds), "bottomleft", "sm-legend").add_to(m)
     _Attribution(attribution_html(ds)).add_to(m)

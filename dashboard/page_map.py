@@ -20,6 +20,7 @@ from dashboard.figures import key_figures
 from dashboard.map_builder import SyncedLayerControl, base_map, dated_groups, overlay_labels, visible_labels
 from dashboard.measures import occupied_changes, salient_change, weekly_net_change, window_start
 from dashboard.session import current_view, init_session, keep_view_in_url, loaded, page_header, show_problems
+from dashboard.static_files import publish
 from dashboard.view_state import Bounds, ViewState, same_spot
 
 MAP_HEIGHT = 600
@@ -150,7 +151,8 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     # component key) stays the same while the user pans or toggles: moves go through
     # center/zoom, toggles through the layer control, dated layers through feature groups.
     # Only a basemap switch rebuilds it.
-    m = base_map(ds, replace(view, lat=origin.lat, lon=origin.lon, zoom=origin.zoom, layers=origin.layers))
+    first = replace(view, lat=origin.lat, lon=origin.lon, zoom=origin.zoom, layers=origin.layers)
+    m = base_map(ds, first, publish=publish)
     groups = dated_groups(ds, replace(view, layers=bounds.layer_ids))
     control = SyncedLayerControl(visible_labels(ds, view), collapsed=True)
     out = st_folium(m, key=f"map-{view.basemap}", height=MAP_HEIGHT, use_container_width=True,

@@ -2,6 +2,7 @@
 # Create .venv and install the pinned, hash-checked dependencies.
 #   scripts/setup.sh          runtime only (requirements.lock)
 #   scripts/setup.sh test     runtime + test tools (requirements-test.lock) + Debian's chromium
+#   scripts/setup.sh bench    as test, plus what the benchmark's explore() baseline needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -19,12 +20,13 @@ fi
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 lock=requirements.lock
 [ "${1:-}" = test ] && lock=requirements-test.lock
+[ "${1:-}" = bench ] && lock=requirements-bench.lock
 stamp=".venv/.installed-$(sha256sum "$lock" | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
   touch "$stamp"
 fi
-if [ "${1:-}" = test ] && ! command -v chromium >/dev/null; then
+if [ -n "${1:-}" ] && ! command -v chromium >/dev/null; then
   echo "setup: installing Debian's chromium for the browser tests" >&2
   apt_install chromium
 fi

@@ -7,6 +7,7 @@ import pytest
 
 from dashboard.map_builder import (
     ASSET_BASE,
+    base_map,
     build_map,
     change_geometries,
     dated_groups,
@@ -102,3 +103,34 @@ def test_markup_in_feature_names_is_escaped(data_copy):
     assert "${alert(2)}" not in html and "javascript:alert(4)" not in html
     # shown as text: escaped once (inside JSON, '&' itself is written as \u0026)
     assert "&lt;img src=x onerror=" in html or "\\u0026lt;img src=x onerror=" in html
+
+
+def test_big_undated_layers_can_be_served_as_static_files(shipped, default_view):
+    published: dict[str, bytes] = {}
+
+    def publish(name: str, data: bytes) -> str:
+        published[name] = data
+        return f"../../app/static/generated/{name}.json"
+
+    html = _render(base_map(shipped, default_view, publish=publish))
+    assert {"layer-oblasts", "basemap-vector-countries", "basemap-vector-rivers"} <= set(published)
+    assert "../../app/static/generated/layer-oblasts.json" in html
+    oblasts = json.loads(published["layer-oblasts"])
+    assert len(oblasts["features"]) == 9 and all("popup" in f["properties"] for f in oblasts["features"])
+    inline = _render(base_map(shipped, default_view))
+    assert len(html) < len(inline) / 5, "the map code no longer carries the big layers"
+    # a publisher that cannot write falls back to inline data
+    assert "generated/" not in _render(base_map(shipped, default_view, publish=lambda _n, _d: None))
+
+
+def test_published_files_are_named_by_content(tmp_path, monkeypatch):
+    from dashboard import static_files
+
+    monkeypatch.setattr(static_files, "GENERATED", tmp_path / "generated")
+    a = static_files.publish("layer-x", b'{"a": 1}')
+    assert a == static_files.publish("layer-x", b'{"a": 1}')
+    assert a != static_files.publish("layer-x", b'{"a": 2}')
+    assert a.startswith("../../app/static/generated/layer-x-") and len(list((tmp_path / "generated").iterdir())) == 2
+    monkeypatch.setattr(static_files, "GENERATED", tmp_path / "file-not-dir")
+    (tmp_path / "file-not-dir").write_text("x")
+    assert static_files.publish("layer-y", b"{}") is None
