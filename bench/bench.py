@@ -90,7 +90,12 @@ class WireProxy:
                 client, _ = self.sock.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            try:
+                upstream = socket.create_connection(("localhost", self.target_port), timeout=10)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()  # the browser retries, as it would against the server itself
+                continue
             threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
             threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
 

@@ -133,7 +133,9 @@ class SyncedLayerControl(folium.LayerControl):
               // Report the full set of visible overlays (the component tracks only WMS layers).
               map._smControl = ctl;
               function record() {
-                var current = map._smControl, shown = {};
+                // The marker says "this is the full set": the component's own initial value is
+                // an empty set that means nothing yet, not "every layer hidden".
+                var current = map._smControl, shown = {"sm:synced": {name: "sm:synced", url: null}};
                 if (!window.__GLOBAL_DATA__ || !current) { return; }
                 current._layers.forEach(function(entry) {
                   if (entry.overlay && map.hasLayer(entry.layer)) {
@@ -614,6 +616,10 @@ def _add_changes(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, view:
     gdf = gpd.GeoDataFrame(rows, geometry=shapes, crs=4326)
     _geojson(gdf, ds, spec.style, spec.style_by, spec.id, tips=[feature_tip(r, spec) for r in rows],
              popups=list(gdf["popup"])).add_to(group)
+
+
+#: Present in every `selected_layers` report that comes from SyncedLayerControl.
+SYNC_MARKER = "sm:synced"
 
 
 def overlay_labels(ds: Dataset) -> dict[str, str]:

@@ -26,6 +26,12 @@ class WindowFigure:
     help: str
 
 
+def _source_name(ds: Dataset, layer_id: str) -> str:
+    spec = ds.catalog.layers.get(layer_id)
+    source = ds.catalog.sources.get(spec.source) if spec else None
+    return source.name if source else "unknown source"
+
+
 def window_start(day: date, compare: date | None, first: date) -> date:
     """The comparison date if set, else DEFAULT_WINDOW_DAYS earlier (not before the series)."""
     return compare if compare is not None else max(first, day - timedelta(days=DEFAULT_WINDOW_DAYS))
@@ -48,8 +54,8 @@ def occupied_changes(ds: Dataset, start: date, end: date) -> list[WindowFigure]:
             label=label, value_km2=float(b[col]), change_km2=float(b[col] - a[col]),
             start_shown=str(a["date"]), end_shown=str(b["date"]),
             help=(f"Russian-occupied area on {b['date']} and its net change since {a['date']} "
-                  f"(positive = more occupied). DeepStateMap snapshots measured at full resolution "
-                  f"in {crs}. Status: assessed."),
+                  f"(positive = more occupied). Source: {_source_name(ds, 'occupied')} snapshots, "
+                  f"measured at full resolution in {crs}. Status: assessed."),
         ))
     return out
 
@@ -68,7 +74,8 @@ def salient_change(ds: Dataset, start: date, end: date) -> WindowFigure | None:
         label="Kursk (UA-held)", value_km2=area_b, change_km2=area_b - area_a,
         start_shown=shown_a, end_shown=shown_b,
         help=(f"Measured area of the hand-drawn outline dated {shown_b} (approximate), change since the "
-              f"outline dated {shown_a}. Claimed areas are in the Sources section. Status: claimed."),
+              f"outline dated {shown_a}. Source: {_source_name(ds, 'kursk-salient')}; claimed areas are on "
+              "Sources & method. Status: claimed."),
     )
 
 

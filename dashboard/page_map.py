@@ -17,7 +17,14 @@ from dashboard.data import Dataset
 from dashboard.escape import markdown_text
 from dashboard.export import figures_csv, geojson_bytes, standalone_html
 from dashboard.figures import key_figures
-from dashboard.map_builder import SyncedLayerControl, base_map, dated_groups, overlay_labels, visible_labels
+from dashboard.map_builder import (
+    SYNC_MARKER,
+    SyncedLayerControl,
+    base_map,
+    dated_groups,
+    overlay_labels,
+    visible_labels,
+)
 from dashboard.measures import occupied_changes, salient_change, weekly_net_change, window_start
 from dashboard.session import current_view, init_session, keep_view_in_url, loaded, page_header, show_problems
 from dashboard.static_files import publish
@@ -179,6 +186,8 @@ def follow_map_toggles(ds: Dataset, selected: object, groups: list, view: ViewSt
     in_control = {spec.id for spec in ds.catalog.layers.values() if not spec.dated}
     in_control |= {labels[g.layer_name] for g in groups if g.layer_name in labels}
     names = {item.get("name") for item in selected if isinstance(item, dict)}
+    if SYNC_MARKER not in names:
+        return  # not (yet) a report of the full set of visible layers
     # The component returns its last value on every run: act only on a new report, or a
     # stale one would undo a toggle just made in the sidebar.
     if names == st.session_state.get("map_reported_layers"):

@@ -105,3 +105,14 @@ def test_markup_in_figure_label_is_not_rendered(monkeypatch, data_copy):
     metric = next(m for m in at.metric if m.label == "Troops massed (Kursk)")
     # the help tooltip is markdown: markup arrives escaped, so it shows as plain text
     assert "\\<img src=x onerror=alert\\(1\\)\\> \\*\\*bold\\*\\*" in metric.help, metric.help
+
+
+def test_every_number_on_the_page_names_a_source_from_the_catalog(monkeypatch):
+    at = run_app(monkeypatch, params={"date": "2024-11-01", "compare": "2024-10-01"})
+    catalog = load_catalog(ROOT / "geodata" / "catalog.toml")
+    known = [f.source for f in catalog.figures.values()] + [s.name for s in catalog.sources.values()]
+    assert len(at.metric) >= 15
+    for metric in at.metric:
+        plain = metric.help.replace("\\", "")
+        assert any(name in plain for name in known), (metric.label, plain)
+        assert "Status: " in plain, metric.label
