@@ -48,14 +48,15 @@ MAP_CSS = """
 .sm-label.oblast { font-size: 11px; text-transform: uppercase; letter-spacing: 1px; color: #8d877d; }
 .sm-place { font-weight: 600; font-size: 12.5px; color: #111; white-space: nowrap; pointer-events: none;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
-.sm-legend { background: rgba(255,255,255,.94); padding: 5px 8px; border-radius: 4px; font-size: 11.5px;
+.sm-legend { color: #1f1f1f; background: rgba(255,255,255,.94); padding: 5px 8px; border-radius: 4px; font-size: 11.5px;
   line-height: 1.3; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 330px; max-height: 45vh; overflow-y: auto; }
 .sm-legend summary { cursor: pointer; font-weight: 700; }
-.leaflet-control-attribution { font-size: 9px; max-width: 62%; line-height: 1.2; }
+.leaflet-control-layers, .leaflet-popup-content, .leaflet-tooltip { color: #1f1f1f; }
+.leaflet-control-attribution { color: #333; font-size: 9px; max-width: 62%; line-height: 1.2; }
 .sm-legend .sw { display: inline-block; width: 16px; height: 11px; margin-right: 5px; vertical-align: middle; }
 .sm-legend .st { color: #555; font-size: 10.5px; }
 .sm-legend .note { color: #444; font-size: 11px; margin-top: 3px; }
-.sm-asof { background: rgba(255,255,255,.93); padding: 3px 8px; border-radius: 4px; font-weight: 600;
+.sm-asof { color: #1f1f1f; background: rgba(255,255,255,.93); padding: 3px 8px; border-radius: 4px; font-weight: 600;
   font-size: 13px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
 </style>
 """

@@ -136,3 +136,18 @@ def test_the_container_file_set_serves_the_app_offline(browser, tmp_path):
         ctx.close()
     finally:
         server.stop()
+
+
+def test_dark_theme_keeps_map_text_legible(app_server, browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme="dark")
+    w = Watched(ctx.new_page())
+    w.open(app_server.url)
+    painted(w)
+    app = w.page.locator("[data-testid='stApp']")
+    background = app.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background != "rgb(255, 255, 255)", "the page follows the dark system theme"
+    for selector in (".sm-legend", ".sm-asof"):
+        color = w.map().locator(selector).evaluate("e => getComputedStyle(e).color")
+        assert color == "rgb(31, 31, 31)", (selector, color)  # dark text on the light map boxes
+    w.page.screenshot(path=str(ARTIFACTS / "map-dark-1280x800.png"))
+    ctx.close()
