@@ -210,19 +210,21 @@ def interactions(browser: Browser, url: str, runs: int, proxy: WireProxy) -> dic
     asof = frame.locator(".sm-asof")
     result: dict[str, list[float]] = {"toggle_sidebar": [], "toggle_map": [], "date": [], "date_bytes": [],
                                       "date_wire": []}
+
+    def toggle(click: Callable[[], None], prepare: Callable[[], None] = lambda: None) -> float:
+        """Time from a click that shows/hides the towns to the towns' labels changing."""
+        prepare()
+        visible = places.count() > 0
+        elapsed = timed(click, lambda: (places.count() > 0) != visible)
+        time.sleep(0.8)
+        wait_idle(page)
+        return elapsed
+
     box = page.get_by_text("Towns in the story (reported)")
-    for _ in range(runs):
-        visible = places.count() > 0
-        result["toggle_sidebar"].append(timed(box.click, lambda v=visible: (places.count() > 0) != v))
-        time.sleep(0.8)
-        wait_idle(page)
+    result["toggle_sidebar"] = [toggle(box.click) for _ in range(runs)]
     label = frame.locator(".leaflet-control-layers-overlays label", has_text="Towns in the story")
-    for _ in range(runs):
-        frame.locator(".leaflet-control-layers").hover()
-        visible = places.count() > 0
-        result["toggle_map"].append(timed(label.click, lambda v=visible: (places.count() > 0) != v))
-        time.sleep(0.8)
-        wait_idle(page)
+    control = frame.locator(".leaflet-control-layers")
+    result["toggle_map"] = [toggle(label.click, control.hover) for _ in range(runs)]
     step = page.get_by_role("button", name="+1d")
     for _ in range(runs):
         before = asof.inner_text()
