@@ -145,6 +145,13 @@ class SyncedLayerControl(folium.LayerControl):
                 });
                 window.__GLOBAL_DATA__.selected_layers = shown;
               }
+              // streamlit-folium keeps every feature group it ever added in window.feature_group;
+              // keep only the live ones, or a long Play session would hold every past day.
+              if (window.feature_group) {
+                window.feature_group = window.feature_group.filter(function(l) {
+                  return ctl._layers.some(function(e) { return e.layer === l; });
+                });
+              }
               if (!map._smListening) {
                 map.on("overlayadd overlayremove", record);
                 map._smListening = true;
