@@ -52,6 +52,8 @@ def apply_pending(bounds: Bounds) -> None:
     pending = st.session_state.pop("pending_date", None)
     if pending is not None:
         st.session_state["date"] = pending
+    if st.session_state.pop("pending_stop", False):
+        st.session_state["playing"] = False
     layers = st.session_state.pop("pending_layers", None)
     if layers is not None:
         for layer_id in bounds.layer_ids:
@@ -62,8 +64,9 @@ def keep_playing(view: ViewState, bounds: Bounds) -> None:
     if not st.session_state.get("playing"):
         return
     if view.date >= bounds.last:
-        st.session_state["playing"] = False
-        return
+        # The toggle already exists in this run: switch it off at the start of the next one.
+        st.session_state["pending_stop"] = True
+        st.rerun()
     time.sleep(PLAY_STEP_SECONDS)
     st.session_state["pending_date"] = view.date + timedelta(days=1)
     st.rerun()

@@ -151,3 +151,23 @@ def test_dark_theme_keeps_map_text_legible(app_server, browser):
         assert color == "rgb(31, 31, 31)", (selector, color)  # dark text on the light map boxes
     w.page.screenshot(path=str(ARTIFACTS / "map-dark-1280x800.png"))
     ctx.close()
+
+
+def test_play_steps_through_the_days_and_stops_at_the_end(app_server, watched: Watched):
+    watched.open(app_server.url + "?date=2024-12-28")
+    painted(watched)
+    asof = watched.map().locator(".sm-asof")
+    watched.page.get_by_text("Play (one day per step)").click()
+    seen = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "2024-12-31" not in seen:
+        seen.add(asof.inner_text().split()[2])
+        time.sleep(0.2)
+    assert {"2024-12-29", "2024-12-30", "2024-12-31"} <= seen, seen
+    time.sleep(2.5)
+    wait_idle(watched.page)
+    assert not watched.page.get_by_role("switch", name="Play (one day per step)").is_checked()
+    assert "date=2024-12-31" in watched.page.url
+    # the component keeps only the live feature groups, however long it played
+    assert watched.map().locator("body").evaluate("() => window.feature_group.length") <= 4
+    assert watched.errors == [] and watched.external == []
