@@ -16,7 +16,6 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from dashboard.catalog import COMPUTED_FORMATS, STATUSES, BasemapPart, Catalog, LayerSpec, Problem, load_catalog
 from dashboard.history import OccupiedHistory
@@ -202,7 +201,3 @@ def _history(root: Path, spec: LayerSpec, gdf: gpd.GeoDataFrame,
     except (ValueError, KeyError) as exc:
         problems.append(Problem(spec.file, "features", str(exc)))
         return None
-
-
-def shapely_ok(geom: shapely.Geometry | None) -> bool:
-    return geom is not None and not geom.is_empty

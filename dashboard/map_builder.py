@@ -352,7 +352,7 @@ def _rows(gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     return [dict(r) for r in gdf.drop(columns="geometry").to_dict("records")]
 
 
-def layer_label(spec: LayerSpec, view_date: date | None = None) -> str:
+def layer_label(spec: LayerSpec) -> str:
     """Layer-control label: title plus status (the control is a legend too)."""
     return f"{html_text(spec.title)} · {html_text(spec.status)}"
 

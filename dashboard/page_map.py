@@ -10,6 +10,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -142,10 +144,7 @@ def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
                    "EPSG:6933; positive = more occupied). The shaded band is the chosen window.")
 
 
-def weekly_chart(weekly, start: date, end: date):
-    import altair as alt
-    import pandas as pd
-
+def weekly_chart(weekly: pd.DataFrame, start: date, end: date) -> alt.LayerChart:
     bars = alt.Chart(weekly).mark_bar(color="#D55E00").encode(
         x=alt.X("week:T", title="Week starting"), y=alt.Y("net_km2:Q", title="Net change, km²"),
         tooltip=[alt.Tooltip("week:T", title="Week of"), alt.Tooltip("net_km2:Q", format=",.0f", title="km²")])

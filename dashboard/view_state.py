@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from dashboard.catalog import Catalog
 
@@ -192,14 +192,6 @@ def same_spot(a: tuple[float, float], b: tuple[float, float], zoom: int, pixels:
     deg_per_px = 360.0 / (256 * 2 ** zoom)
     lat_scale = max(math.cos(math.radians((a[0] + b[0]) / 2)), 0.1)
     return abs(a[1] - b[1]) < pixels * deg_per_px and abs(a[0] - b[0]) < pixels * deg_per_px * lat_scale
-
-
-def clamp_day(day: date, bounds: Bounds) -> date:
-    return min(max(day, bounds.first), bounds.last)
-
-
-def step(day: date, days: int, bounds: Bounds) -> date:
-    return clamp_day(day + timedelta(days=days), bounds)
 
 
 def _choice(values: dict[str, str], key: str, default: str, allowed: tuple[str, ...],
