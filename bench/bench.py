@@ -345,7 +345,7 @@ def main() -> None:
     print("\n".join(lines), flush=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        cold = cold_start(browser, ROOT / "dashboard" / "app.py", 100, runs)
+        cold = cold_start(browser, ROOT / "dashboard" / "server.py", 100, runs)
         floor = cold_start(browser, ROOT / "bench" / "floor_polygon.py", 1, runs)
         bare = cold_start(browser, ROOT / "bench" / "floor_bare.py", 1, runs, bare=True)
         lines += [row("cold start: launch → map painted", cold, "s"),

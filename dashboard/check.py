@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dashboard.data import data_dir, load_dataset
+from dashboard.data import data_dir, read_dataset
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (root / "catalog.toml").exists() and not root.is_dir():
         print(f"{root}: no such data folder", file=sys.stderr)
         return 1
-    ds = load_dataset.__wrapped__(root.resolve())  # uncached: always read the files afresh
+    ds = read_dataset(root.resolve())  # uncached: always read the files afresh
     for problem in ds.problems:
         print(problem)
     errors = sum(p.severity == "error" for p in ds.problems)

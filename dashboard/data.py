@@ -10,6 +10,7 @@ import functools
 import json
 import math
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ class LayerData:
     gdf: gpd.GeoDataFrame
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: per-process caches key on it
 class Dataset:
     root: Path
     catalog: Catalog
@@ -53,10 +54,23 @@ def data_dir() -> Path:
     return Path(os.environ.get("SITUATION_MAP_DATA") or DEFAULT_DATA).resolve()
 
 
-@functools.lru_cache(maxsize=4)
+_LOAD_LOCK = threading.Lock()
+
+
 def load_dataset(root: Path | None = None) -> Dataset:
-    """Load catalog and every file it names. Never raises on bad data."""
-    root = (root or data_dir()).resolve()
+    """The dataset for `root` (default: `data_dir()`), read once per process. The server's
+    warm-up and the first session may ask at the same time: the lock makes them share one read."""
+    with _LOAD_LOCK:
+        return _cached((root or data_dir()).resolve())
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(root: Path) -> Dataset:
+    return read_dataset(root)
+
+
+def read_dataset(root: Path) -> Dataset:
+    """Load catalog and every file it names, afresh (no cache). Never raises on bad data."""
     catalog = load_catalog(root / "catalog.toml")
     ds = Dataset(root=root, catalog=catalog, problems=list(catalog.problems))
     crs = catalog.meta.equal_area_crs if catalog.meta else "EPSG:6933"

@@ -96,6 +96,10 @@ class OccupiedHistory:
                 self._built[d] = geom
             return geom
 
+    def replay_all(self) -> None:
+        """Rebuild every day now (the server's warm-up), so no reader waits for a replay."""
+        self._geometry(self.last)
+
     def area_row(self, day: date) -> pd.Series | None:
         """Full-resolution measured areas (km²) of the snapshot shown for `day`."""
         shown = self.shown_day(day)
@@ -107,8 +111,9 @@ class OccupiedHistory:
 
 def extent_for(extents: gpd.GeoDataFrame, day: date) -> gpd.GeoDataFrame:
     """The latest dated extent at or before `day` (an empty frame before the first one)."""
-    days = pd.to_datetime(extents["date"]).dt.date
-    earlier = extents[days <= day]
+    # ISO dates order as strings: no date parsing on every rerun.
+    days = extents["date"].astype(str).str.slice(0, 10)
+    earlier = days[days <= day.isoformat()]
     if earlier.empty:
-        return earlier
-    return earlier[pd.to_datetime(earlier["date"]).dt.date == max(days[days <= day])]
+        return extents.iloc[0:0]
+    return extents[days == earlier.max()]

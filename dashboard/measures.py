@@ -1,7 +1,9 @@
-"""Measured change over a date window, from the full-resolution area table. Pure."""
+"""Measured change over a date window, from the full-resolution area table. Pure, and memoised
+per dataset (results are shared between sessions: callers must not modify them)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -37,6 +39,7 @@ def window_start(day: date, compare: date | None, first: date) -> date:
     return compare if compare is not None else max(first, day - timedelta(days=DEFAULT_WINDOW_DAYS))
 
 
+@functools.lru_cache(maxsize=256)
 def occupied_changes(ds: Dataset, start: date, end: date) -> list[WindowFigure]:
     """Occupied area at `end` and its net change since `start` (positive: more occupied)."""
     hist = ds.history
@@ -60,6 +63,7 @@ def occupied_changes(ds: Dataset, start: date, end: date) -> list[WindowFigure]:
     return out
 
 
+@functools.lru_cache(maxsize=256)
 def salient_change(ds: Dataset, start: date, end: date) -> WindowFigure | None:
     """Measured area of the Kursk outline shown at `end`, and its change since `start`."""
     layer = ds.layers.get("kursk-salient")
@@ -79,6 +83,7 @@ def salient_change(ds: Dataset, start: date, end: date) -> WindowFigure | None:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def weekly_net_change(ds: Dataset) -> pd.DataFrame:
     """Net change of the occupied area of Ukraine per week (Mon-Sun), km²."""
     if ds.history is None or ds.history.areas is None:

@@ -7,32 +7,24 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
-import altair as alt
-import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
+from dashboard import map_component
+from dashboard.chart_svg import weekly_svg
 from dashboard.data import Dataset
 from dashboard.escape import markdown_text
 from dashboard.export import figures_csv, geojson_bytes, standalone_html
 from dashboard.figures import key_figures
-from dashboard.map_builder import (
-    SYNC_MARKER,
-    SyncedLayerControl,
-    base_map,
-    dated_groups,
-    overlay_labels,
-    visible_labels,
-)
+from dashboard.map_builder import SYNC_MARKER, SyncedLayerControl, overlay_labels, visible_labels
 from dashboard.measures import occupied_changes, salient_change, weekly_net_change, window_start
 from dashboard.session import current_view, init_session, keep_view_in_url, loaded, page_header, show_problems
-from dashboard.static_files import publish
 from dashboard.view_state import Bounds, ViewState, same_spot
 
 MAP_HEIGHT = 600
+RETURNED = ("center", "zoom", "selected_layers")
 PLAY_STEP_SECONDS = 0.8
 
 STEPS = (("−7d", -7, "One week back"), ("−1d", -1, "One day back"), ("+1d", 1, "One day forward"),
@@ -116,9 +108,10 @@ def share_link(query: dict[str, str]) -> str:
 def share_box(query: dict[str, str]) -> None:
     with st.sidebar:
         st.subheader("Share this view")
-        st.caption("Copy link (button at the right of the box): it opens exactly this view — date, "
-                   "comparison, layers, centre and zoom.")
-        st.code(share_link(query), language=None, wrap_lines=True)
+        # A text box, not st.code: the code block's highlighter is 1.5 MB of script on first view.
+        st.session_state["share_link"] = share_link(query)  # rewritten each run; edits are dropped
+        st.text_input("Link to this view (select it and copy)", key="share_link",
+                      help="Opens exactly this view: date, comparison, layers, centre and zoom.")
 
 
 def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
@@ -126,7 +119,7 @@ def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
     st.subheader(f"Occupied area and change: {start.isoformat()} → {view.date.isoformat()}")
     if view.compare is None:
         st.caption("No compare date set: the window is the 30 days before the map date.")
-    figures = occupied_changes(ds, start, view.date)
+    figures = list(occupied_changes(ds, start, view.date))  # a copy: the cached list is shared
     salient = salient_change(ds, start, view.date)
     if salient is not None:
         figures.append(salient)
@@ -139,35 +132,30 @@ def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
                    delta_color="off", help=fig.help)
     weekly = weekly_net_change(ds)
     if not weekly.empty:
-        st.altair_chart(weekly_chart(weekly, start, view.date), width="stretch")
+        st.html(weekly_svg(weekly, start, view.date))
         st.caption("Weekly net change of the Russian-occupied area of Ukraine (DeepStateMap, measured in "
-                   "EPSG:6933; positive = more occupied). The shaded band is the chosen window.")
-
-
-def weekly_chart(weekly: pd.DataFrame, start: date, end: date) -> alt.LayerChart:
-    bars = alt.Chart(weekly).mark_bar(color="#D55E00").encode(
-        x=alt.X("week:T", title="Week starting"), y=alt.Y("net_km2:Q", title="Net change, km²"),
-        tooltip=[alt.Tooltip("week:T", title="Week of"), alt.Tooltip("net_km2:Q", format=",.0f", title="km²")])
-    band = alt.Chart(pd.DataFrame({"start": [pd.Timestamp(start)], "end": [pd.Timestamp(end)]})).mark_rect(
-        opacity=0.18, color="#0072B2").encode(x="start:T", x2="end:T")
-    return (band + bars).properties(height=180)
+                   "EPSG:6933; positive = more occupied; hover a bar for its figure). The shaded band is the "
+                   "chosen window.")
 
 
 def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     """Show the map and follow what the user did in it (pan, zoom, layer toggles)."""
     origin: ViewState = st.session_state["view_origin"]
+    default = bounds.default
     # The base map keeps the session's first centre, zoom and layers, so its code (and the
     # component key) stays the same while the user pans or toggles: moves go through
     # center/zoom, toggles through the layer control, dated layers through feature groups.
-    # Only a basemap switch rebuilds it.
-    first = replace(view, lat=origin.lat, lon=origin.lon, zoom=origin.zoom, layers=origin.layers)
-    m = base_map(ds, first, publish=publish)
-    groups = dated_groups(ds, replace(view, layers=bounds.layer_ids))
-    control = SyncedLayerControl(visible_labels(ds, view), collapsed=True)
-    out = st_folium(m, key=f"map-{view.basemap}", height=MAP_HEIGHT, use_container_width=True,
-                    feature_group_to_add=groups or None, layer_control=control,
-                    center=st.session_state["center"], zoom=st.session_state["zoom"],
-                    returned_objects=["center", "zoom", "selected_layers"])
+    # Only a basemap switch rebuilds it. The keys leave out what each piece does not use, so
+    # sessions share the rendered pieces.
+    base = map_component.cached_base(ds, replace(default, lat=origin.lat, lon=origin.lon, zoom=origin.zoom,
+                                                 layers=origin.layers, basemap=view.basemap), RETURNED)
+    groups = map_component.cached_groups(ds, replace(default, date=view.date, compare=view.compare,
+                                                      layers=bounds.layer_ids))
+    control = map_component.render_control(SyncedLayerControl(visible_labels(ds, view), collapsed=True),
+                                           base.layers + groups.layers)
+    out = map_component.show(base, groups if groups.layers else None, control, key=f"map-{view.basemap}",
+                             height=MAP_HEIGHT, center=st.session_state["center"],
+                             zoom=st.session_state["zoom"], returned_objects=RETURNED)
     if not out:
         return view
     if out.get("center") and out.get("zoom") is not None:
@@ -176,17 +164,17 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
         if not same_spot(reported, st.session_state["center"], int(out["zoom"])):
             st.session_state["center"] = reported
         st.session_state["zoom"] = int(out["zoom"])
-    follow_map_toggles(ds, out.get("selected_layers"), groups, view)
+    follow_map_toggles(ds, out.get("selected_layers"), [label for label, _, _ in groups.layers], view)
     return current_view(bounds)[0]
 
 
-def follow_map_toggles(ds: Dataset, selected: object, groups: list, view: ViewState) -> None:
+def follow_map_toggles(ds: Dataset, selected: object, dated: list[str], view: ViewState) -> None:
     """Layers switched in the map's own control become the page's (and the URL's) layers."""
     if not isinstance(selected, list):
         return
     labels = overlay_labels(ds)
     in_control = {spec.id for spec in ds.catalog.layers.values() if not spec.dated}
-    in_control |= {labels[g.layer_name] for g in groups if g.layer_name in labels}
+    in_control |= {labels[name] for name in dated if name in labels}
     names = {item.get("name") for item in selected if isinstance(item, dict)}
     if SYNC_MARKER not in names:
         return  # not (yet) a report of the full set of visible layers

@@ -81,7 +81,7 @@ def keep_view_in_url(view: ViewState, bounds: Bounds) -> dict[str, str]:
 
 
 def page_header(ds: Dataset) -> None:
-    st.markdown(PAGE_CSS, unsafe_allow_html=True)  # constant CSS only, never data
+    st.html(PAGE_CSS)  # constant CSS only, never data; st.html needs no raw-markdown parser
     st.title("Kursk & Donbass situation map")
     if ds.catalog.meta:
         st.caption(f"Built from the article “{markdown_text(ds.catalog.meta.article_title)}” "

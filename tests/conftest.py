@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.data import DEFAULT_DATA, Dataset, load_dataset
+from dashboard.data import DEFAULT_DATA, Dataset, load_dataset, read_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,4 +27,4 @@ def data_copy(tmp_path: Path) -> Path:
 
 def fresh(root: Path) -> Dataset:
     """Load without the per-process cache (the files were just changed)."""
-    return load_dataset.__wrapped__(root.resolve())
+    return read_dataset(root.resolve())

@@ -37,7 +37,7 @@ class AppServer:
             env["SITUATION_MAP_DATA"] = str(data)
         self.log = ARTIFACTS / f"server-{self.port}.log"
         ARTIFACTS.mkdir(exist_ok=True)
-        cmd = app_command(entry or root / "dashboard" / "app.py", self.port, self.base_path)
+        cmd = app_command(entry or root / "dashboard" / "server.py", self.port, self.base_path)
         self.proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
         self._wait_healthy()
 

@@ -109,7 +109,7 @@ def test_works_under_a_base_path(browser):
         w.open(server.url + "?zoom=8")
         painted(w)
         assert w.map().locator(".sm-place").count() >= 12
-        code = w.page.locator("[data-testid='stCode']").inner_text()
+        code = w.page.get_by_role("textbox", name="Link to this view (select it and copy)").input_value()
         assert f"localhost:{server.port}/situation" in code and "zoom=8" in code
         assert w.external == [] and w.errors == []
         ctx.close()

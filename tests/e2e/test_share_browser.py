@@ -71,7 +71,7 @@ def test_link_reproduces_an_interactive_view(app_server, browser):
     assert "Map date 2024-11-09" in after["asof"]
     assert w2.page.get_by_role("slider").first.get_attribute("aria-valuetext") == "2024-11-09"
     assert w2.page.url == url, "reopening writes the same link back"
-    code = w2.page.locator("[data-testid='stCode']").inner_text()
+    code = w2.page.get_by_role("textbox", name="Link to this view (select it and copy)").input_value()
     assert url.split("?")[1] in code
     w2.page.screenshot(path=str(ARTIFACTS / "shared-link.png"))
     fresh.close()

@@ -1,0 +1,146 @@
+"""Show a map through streamlit-folium's component, rendering each piece once per process.
+
+`st_folium` turns the whole folium map into JavaScript on every rerun: on this app that is most
+of a rerun's server time, although the base map only changes with the basemap or the session's
+first view and the dated layers only with the date. Here the three pieces the component takes
+(the base map's code, the dated feature groups, the layer control) are rendered separately and
+memoised, so a rerun that changes nothing re-renders nothing and a date change renders only the
+dated groups (and only the first time anyone asks for that date).
+
+This uses streamlit-folium's own rendering helpers (pinned version: see requirements.txt);
+`tests/test_map_component.py` checks the output against `st_folium`'s for the same map.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import branca
+import folium
+import folium.elements
+import streamlit as st
+import streamlit_folium as sf
+from folium.map import Layer
+
+from dashboard.data import Dataset
+from dashboard.map_builder import base_map, dated_groups
+from dashboard.static_files import publish
+from dashboard.view_state import ViewState
+
+
+@dataclass(frozen=True)
+class BaseRender:
+    """What the component needs of the base map, plus the layers its control lists."""
+
+    script: str
+    header: str
+    html: str
+    map_id: str
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+    defaults: dict[str, Any]
+    layers: tuple[tuple[str, str, bool], ...]  # (label, JavaScript name, overlay)
+
+
+@dataclass(frozen=True)
+class GroupsRender:
+    script: str
+    layers: tuple[tuple[str, str, bool], ...]
+
+
+def _walk(element: Any) -> Iterable[Any]:
+    if isinstance(element, folium.elements.JSCSSMixin | branca.colormap.ColorMap):
+        yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def render_base(m: folium.Map, returned_objects: Sequence[str]) -> BaseRender:
+    """The base map's code, as `st_folium` would send it (same order of steps: the html and
+    header before the map string, which renames the map's elements)."""
+    m.get_root().render()
+    m.render()
+    html, header = sf._get_html(m), sf._get_header(m)
+    script = sf._get_map_string(m)
+    css = [href for e in _walk(m) for _, href in getattr(e, "default_css", [])]
+    js = [src for e in _walk(m) for _, src in getattr(e, "default_js", [])]
+    south_west, north_east = m.get_bounds()
+    defaults = {"bounds": {"_southWest": {"lat": south_west[0], "lng": south_west[1]},
+                           "_northEast": {"lat": north_east[0], "lng": north_east[1]}},
+                "zoom": m.options.get("zoom"), "selected_layers": None}
+    layers = tuple((c.layer_name, c.get_name(), bool(c.overlay)) for c in m._children.values()
+                   if isinstance(c, Layer) and c.control)
+    return BaseRender(script, header, html, sf.get_full_id(m), tuple(dict.fromkeys(css)),
+                      tuple(dict.fromkeys(js)), {k: v for k, v in defaults.items() if k in returned_objects},
+                      layers)
+
+
+def render_groups(groups: Sequence[folium.FeatureGroup]) -> GroupsRender:
+    """The dated feature groups' code. They are rendered against a scratch map: the component
+    swaps the map's own name for its `map_div`, so which map they were rendered on is invisible."""
+    scratch = folium.Map(tiles=None)
+    script = "".join(sf._get_feature_group_string(g, map=scratch, idx=i) for i, g in enumerate(groups))
+    return GroupsRender(script, tuple((g.layer_name, g.get_name(), True) for g in groups))
+
+
+def render_control(control: folium.LayerControl, layers: Iterable[tuple[str, str, bool]]) -> str:
+    """The layer control's code for an explicit list of layers (folium would look them up among
+    the map's children, which the cached pieces no longer share)."""
+    scratch = folium.Map(tiles=None)
+    control.add_to(scratch)
+    control.render = functools.partial(_render_listed, control, tuple(layers))  # type: ignore[method-assign]
+    return sf._get_layer_control_string(control, scratch)
+
+
+def _render_listed(control: folium.LayerControl, layers: tuple[tuple[str, str, bool], ...], **kwargs: Any) -> None:
+    control.reset()
+    for label, name, overlay in layers:
+        (control.overlays if overlay else control.base_layers)[label] = name
+    folium.MacroElement.render(control, **kwargs)
+
+
+def _ensure_registered() -> None:
+    """Streamlit registers a component only when its module is first imported inside a script
+    run; the server's warm-up imports it earlier, in its own thread, so register it here."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return
+    registry = runtime.get_instance().component_registry
+    if registry.get_component_path(sf._component_func.name) is None:
+        registry.register_component(sf._component_func)
+
+
+def show(base: BaseRender, groups: GroupsRender | None, control: str | None, *, key: str, height: int,
+         center: tuple[float, float] | None, zoom: int | None, returned_objects: Sequence[str],
+         on_change: Callable[[], None] | None = None) -> Any:
+    """Call the component with pre-rendered pieces (the arguments `st_folium` would pass)."""
+    _ensure_registered()
+    hash_key = sf.generate_js_hash(base.script, key, False)
+
+    def _on_change() -> None:
+        st.session_state[key] = st.session_state.get(hash_key, {})
+        if on_change is not None:
+            on_change()
+
+    return sf._component_func(
+        script=base.script, header=base.header, html=base.html, id=base.map_id, key=hash_key,
+        height=height, width=None, returned_objects=list(returned_objects), default=base.defaults,
+        zoom=zoom, center=center, feature_group=groups.script if groups else None,
+        return_on_hover=False, layer_control=control, pixelated=False, css_links=list(base.css_links),
+        js_links=list(base.js_links), on_change=_on_change, wrap_longitude=False)
+
+
+@functools.lru_cache(maxsize=16)
+def cached_base(ds: Dataset, view: ViewState, returned_objects: tuple[str, ...]) -> BaseRender:
+    """The base map for a view's basemap, centre, zoom and layers (its date is not used)."""
+    return render_base(base_map(ds, view, publish=publish), returned_objects)
+
+
+@functools.lru_cache(maxsize=64)
+def cached_groups(ds: Dataset, view: ViewState) -> GroupsRender:
+    """The dated groups for a view's date and comparison (pass every layer: the control hides)."""
+    return render_groups(dated_groups(ds, view))

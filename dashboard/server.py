@@ -1,0 +1,112 @@
+"""The process that serves the app: `streamlit run dashboard/server.py`.
+
+The page itself is `app.py`; this file only adds two things around it, through `st.App`:
+
+* a warm-up at server start (imports, data load, history replay, the default view's map), run in
+  a thread so the server answers at once and the first reader does not pay for it;
+* gzip for Streamlit's own hashed script bundles. Streamlit serves them uncompressed on purpose,
+  because compressing on every request costs CPU; here each file is compressed once per process
+  and kept, so a reader's first view is about a third of the bytes at no recurring cost.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import mimetypes
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import streamlit as st
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # as app.py: the repo root, for `dashboard`
+
+LOG = logging.getLogger("situation_map.server")
+COMPRESSIBLE = {".js", ".css", ".svg", ".json", ".txt"}
+#: Streamlit's bundles are content-hashed: a URL never changes content, so caching is forever.
+IMMUTABLE = "public, immutable, max-age=31536000"
+
+
+def streamlit_static_dir() -> Path:
+    return Path(st.__file__).resolve().parent / "static"
+
+
+class GzipStaticBundles:
+    """ASGI middleware: answer `<base>/static/...` requests that accept gzip with a compressed
+    copy made once per file and kept in memory; everything else passes through untouched."""
+
+    def __init__(self, app: ASGIApp, static_dir: Path | None = None) -> None:
+        self.app = app
+        self.root = (static_dir or streamlit_static_dir()).resolve()
+        self._cache: dict[Path, bytes] = {}
+        self._lock = threading.Lock()
+
+    def _base(self) -> str:
+        from streamlit import config
+
+        base = (config.get_option("server.baseUrlPath") or "").strip("/")
+        return f"/{base}" if base else ""
+
+    def target(self, path: str) -> Path | None:
+        """The bundle file a request path names, or None (not a bundle, or outside the folder)."""
+        prefix = self._base() + "/static/"
+        if not path.startswith(prefix) or "\\" in path or "\x00" in path:
+            return None
+        file = (self.root / "static" / path[len(prefix):]).resolve()
+        if not file.is_relative_to(self.root) or file.suffix not in COMPRESSIBLE or not file.is_file():
+            return None
+        return file
+
+    def compressed(self, file: Path) -> bytes:
+        with self._lock:
+            body = self._cache.get(file)
+            if body is None:
+                body = gzip.compress(file.read_bytes(), compresslevel=9, mtime=0)
+                self._cache[file] = body
+            return body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        accepts = headers.get(b"accept-encoding", b"").decode("latin-1").lower()
+        file = self.target(scope.get("path", "")) if "gzip" in accepts and b"range" not in headers else None
+        if file is None:
+            await self.app(scope, receive, send)
+            return
+        body = self.compressed(file)
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", f"{kind}; charset=utf-8".encode()),
+            (b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"),
+            (b"cache-control", IMMUTABLE.encode()), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+def warm_up() -> None:
+    """Everything the first reader would otherwise wait for, done once per process."""
+    started = time.perf_counter()
+    try:
+        from dashboard.warm import warm
+
+        warm()
+    except Exception:  # a failed warm-up only means the first reader waits; the page reports errors
+        LOG.exception("warm-up failed")
+        return
+    LOG.warning("warm-up done in %.2f s", time.perf_counter() - started)
+
+
+@asynccontextmanager
+async def lifespan(_app: st.App) -> AsyncIterator[None]:
+    threading.Thread(target=warm_up, name="situation-map-warm-up", daemon=True).start()
+    yield None
+
+
+app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(GzipStaticBundles)])

@@ -1,0 +1,29 @@
+"""What a new server process does before its first reader arrives (see server.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dashboard import map_component
+from dashboard.data import load_dataset
+from dashboard.measures import occupied_changes, salient_change, weekly_net_change, window_start
+from dashboard.page_map import RETURNED
+from dashboard.view_state import bounds_from
+
+
+def warm() -> None:
+    """Import the pages, read the data, replay the occupied-area history and render the default
+    view's map pieces: all into the same per-process caches the pages use."""
+    from dashboard import page_info, page_map  # noqa: F401  (imports are a second of a cold start)
+
+    ds = load_dataset()
+    if ds.history is not None:
+        ds.history.replay_all()
+    bounds = bounds_from(ds.catalog)
+    view = bounds.default
+    map_component.cached_base(ds, view, RETURNED)
+    map_component.cached_groups(ds, replace(view, layers=bounds.layer_ids))
+    start = window_start(view.date, None, bounds.first)
+    occupied_changes(ds, start, view.date)
+    salient_change(ds, start, view.date)
+    weekly_net_change(ds)
