@@ -1,0 +1,75 @@
+"""The serving process: compressed Streamlit bundles, and nothing outside the bundle folder."""
+
+import asyncio
+import gzip
+
+import pytest
+
+from dashboard.server import GzipStaticBundles
+
+
+def call(middleware, path, headers=(), method="GET"):
+    """Run one request through the middleware; return (status, headers, body, passed_on)."""
+    passed: list[str] = []
+
+    async def downstream(scope, receive, send):
+        passed.append(scope["path"])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    middleware.app = downstream
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request"}
+
+    scope = {"type": "http", "method": method, "path": path,
+             "headers": [(k.encode(), v.encode()) for k, v in headers]}
+    asyncio.run(middleware(scope, receive, send))
+    start = sent[0]
+    return start["status"], dict(start["headers"]), b"".join(m.get("body", b"") for m in sent[1:]), passed
+
+
+@pytest.fixture
+def bundles(tmp_path):
+    root = tmp_path / "static"
+    (root / "static" / "js").mkdir(parents=True)
+    (root / "static" / "js" / "main.abc.js").write_text("console.log('x');\n" * 500)
+    (root / "static" / "media").mkdir()
+    (root / "static" / "media" / "font.woff2").write_bytes(b"\x00" * 100)
+    (tmp_path / "secret.js").write_text("nope")
+    return GzipStaticBundles(app=None, static_dir=root)
+
+
+def test_bundle_is_sent_gzipped_and_compressed_once(bundles, monkeypatch):
+    compressions = []
+    real = gzip.compress
+    monkeypatch.setattr(gzip, "compress", lambda data, **kw: compressions.append(1) or real(data, **kw))
+    status, headers, body, passed = call(bundles, "/static/js/main.abc.js", [("accept-encoding", "gzip, br")])
+    assert status == 200 and not passed
+    assert headers[b"content-encoding"] == b"gzip" and b"immutable" in headers[b"cache-control"]
+    assert gzip.decompress(body) == ("console.log('x');\n" * 500).encode()
+    assert len(body) < 200 and int(headers[b"content-length"]) == len(body)
+    again = call(bundles, "/static/js/main.abc.js", [("accept-encoding", "gzip")])[2]
+    assert again == body and len(compressions) == 1
+
+
+@pytest.mark.parametrize("path,headers", [
+    ("/static/js/main.abc.js", []),                                   # client does not accept gzip
+    ("/static/js/main.abc.js", [("accept-encoding", "gzip"), ("range", "bytes=0-9")]),
+    ("/static/media/font.woff2", [("accept-encoding", "gzip")]),      # already compressed
+    ("/static/../secret.js", [("accept-encoding", "gzip")]),           # outside the folder
+    ("/static/js/missing.js", [("accept-encoding", "gzip")]),
+    ("/app/static/generated/x.json", [("accept-encoding", "gzip")]),  # not Streamlit's bundle
+])
+def test_everything_else_passes_through(bundles, path, headers):
+    status, _, _, passed = call(bundles, path, headers)
+    assert status == 204 and passed == [path]
+
+
+def test_head_gets_headers_without_body(bundles):
+    status, headers, body, _ = call(bundles, "/static/js/main.abc.js", [("accept-encoding", "gzip")], "HEAD")
+    assert status == 200 and body == b"" and int(headers[b"content-length"]) > 0
