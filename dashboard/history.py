@@ -97,8 +97,10 @@ class OccupiedHistory:
             return geom
 
     def replay_all(self) -> None:
-        """Rebuild every day now (the server's warm-up), so no reader waits for a replay."""
-        self._geometry(self.last)
+        """Rebuild every day now (the server's warm-up), so no reader waits for a replay. Day by
+        day, so a reader's request waits for one day's replay at most, not for the whole series."""
+        for day in self.days:
+            self._geometry(day)
 
     def area_row(self, day: date) -> pd.Series | None:
         """Full-resolution measured areas (km²) of the snapshot shown for `day`."""

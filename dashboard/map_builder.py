@@ -145,13 +145,6 @@ class SyncedLayerControl(folium.LayerControl):
                 });
                 window.__GLOBAL_DATA__.selected_layers = shown;
               }
-              // streamlit-folium keeps every feature group it ever added in window.feature_group;
-              // keep only the live ones, or a long Play session would hold every past day.
-              if (window.feature_group) {
-                window.feature_group = window.feature_group.filter(function(l) {
-                  return ctl._layers.some(function(e) { return e.layer === l; });
-                });
-              }
               if (!map._smListening) {
                 map.on("overlayadd overlayremove", record);
                 map._smListening = true;
@@ -567,8 +560,9 @@ def _add_extent(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, view: 
         claimed_txt = f"{claimed:,.0f} km²" if has_claim else "no area stated"
         extra = [f"Claimed area: <b>{html_text(claimed_txt)}</b> · measured on this outline: "
                  f"<b>{r.get('measured_area_km2', 0):,.0f} km²</b>"]
-        if r.get("date") != view.date.isoformat():
-            extra.append(f"Latest dated outline at or before {html_text(view.date.isoformat())}.")
+        # Worded without the map date, so the group's code (and the browser's copy) stays the
+        # same on every day this outline is shown.
+        extra.append("Shown on every map date from its own date until the next dated outline.")
         popups.append(feature_popup(r, spec, extra))
         tips.append(feature_tip(r, spec) + f"<br>claimed {html_text(claimed_txt)} · measured "
                     f"{r.get('measured_area_km2', 0):,.0f} km²")

@@ -14,8 +14,10 @@ This uses streamlit-folium's own rendering helpers (pinned version: see requirem
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from textwrap import dedent
 from typing import Any
 
 import branca
@@ -78,11 +80,41 @@ def render_base(m: folium.Map, returned_objects: Sequence[str]) -> BaseRender:
                       layers)
 
 
+#: Dated groups are kept in the browser between reruns, by a hash of their code: a rerun that
+#: changes only the layer control (a sidebar toggle) or only some groups (a date change that
+#: leaves the Kursk outline as it was) re-creates and redraws only what changed. streamlit-folium
+#: itself removes and re-evaluates every group whenever the control changes, redrawing the whole
+#: occupied area; it removes only what it finds in `window.feature_group`, which stays empty here.
+_KEEP = """
+var {name} = window.__smGroups["{key}"];
+if (!{name}) {{
+{code}
+}}
+__smNext["{key}"] = {name};
+"""
+_START = "window.__smGroups = window.__smGroups || {}; var __smNext = {};\n"
+_END = """
+Object.keys(window.__smGroups).forEach(function(k) {
+  if (!(k in __smNext)) { map_div.removeLayer(window.__smGroups[k]); }
+});
+window.__smGroups = __smNext;
+"""
+
+
 def render_groups(groups: Sequence[folium.FeatureGroup]) -> GroupsRender:
-    """The dated feature groups' code. They are rendered against a scratch map: the component
-    swaps the map's own name for its `map_div`, so which map they were rendered on is invisible."""
+    """The dated feature groups' code. They are rendered against a scratch map: its name is
+    swapped for the component's `map_div`, so which map they were rendered on is invisible."""
     scratch = folium.Map(tiles=None)
-    script = "".join(sf._get_feature_group_string(g, map=scratch, idx=i) for i, g in enumerate(groups))
+    parts = []
+    for idx, group in enumerate(groups):
+        group._id = f"feature_group_{idx}"
+        group.add_to(scratch)
+        group.render()
+        code = sf.generate_leaflet_string(group, base_id=f"feature_group_{idx}")
+        code = dedent(code.replace(sf.get_full_id(scratch), "map_div"))
+        key = hashlib.sha256(code.encode()).hexdigest()[:20]
+        parts.append(_KEEP.format(name=group.get_name(), key=key, code=code))
+    script = _START + "".join(parts) + _END  # even with no group: it removes the last run's
     return GroupsRender(script, tuple((g.layer_name, g.get_name(), True) for g in groups))
 
 

@@ -153,7 +153,7 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
                                                       layers=bounds.layer_ids))
     control = map_component.render_control(SyncedLayerControl(visible_labels(ds, view), collapsed=True),
                                            base.layers + groups.layers)
-    out = map_component.show(base, groups if groups.layers else None, control, key=f"map-{view.basemap}",
+    out = map_component.show(base, groups, control, key=f"map-{view.basemap}",
                              height=MAP_HEIGHT, center=st.session_state["center"],
                              zoom=st.session_state["zoom"], returned_objects=RETURNED)
     if not out:

@@ -17,8 +17,6 @@ def warm() -> None:
     from dashboard import page_info, page_map  # noqa: F401  (imports are a second of a cold start)
 
     ds = load_dataset()
-    if ds.history is not None:
-        ds.history.replay_all()
     bounds = bounds_from(ds.catalog)
     view = bounds.default
     map_component.cached_base(ds, view, RETURNED)
@@ -27,3 +25,5 @@ def warm() -> None:
     occupied_changes(ds, start, view.date)
     salient_change(ds, start, view.date)
     weekly_net_change(ds)
+    if ds.history is not None:  # last: the default view above needs only its own day
+        ds.history.replay_all()

@@ -7,6 +7,9 @@ Outputs:
 - geodata/layers/occupied_daily.geojson: the first day's area (`kind = "base"`) followed, for
   every later snapshot, by what it added (`kind = "gained"`, taken by Russian forces) and what
   it removed (`kind = "lost"`, regained by Ukraine or corrected) against the snapshot before.
+  The first snapshot of each month is also stored whole (`kind = "base"`, a keyframe): the app
+  replays at most a month of changes to rebuild any day (about 0.1 s instead of 0.8 s for the
+  whole series), for about 55 KB per keyframe.
   Coordinates are snapped to a 1e-4 degree grid (at most about 6 m off) and every overlay runs
   on that grid, so replaying the changes rebuilds each day exactly: no simplification, nothing
   clipped, and about 0.3 MB for the whole series instead of 14 MB.
@@ -53,7 +56,7 @@ def main() -> None:
     # Written by build_basemap.py (full-resolution Natural Earth admin-1; not shipped).
     oblasts = gpd.read_file(CACHE / "ukraine_oblasts_full.fgb").to_crs(EQUAL_AREA)
     rows, shapes = [], []
-    previous = None
+    previous, previous_day = None, None
     for day, path in snapshots():
         geom = gpd.read_file(path).geometry.make_valid().union_all()
         full = gpd.GeoSeries([geom], crs=4326).to_crs(EQUAL_AREA)
@@ -66,12 +69,12 @@ def main() -> None:
         row["other_km2"] = row["total_km2"] - inside
         rows.append(row)
         snapped = shapely.set_precision(geom, GRID)
-        if previous is None:
+        if previous_day is None or day.month != previous_day.month:
             shapes.append(feature(day, "base", snapped))
-        else:
+        if previous is not None:
             shapes.append(feature(day, "gained", shapely.difference(snapped, previous, grid_size=GRID)))
             shapes.append(feature(day, "lost", shapely.difference(previous, snapped, grid_size=GRID)))
-        previous = snapped
+        previous, previous_day = snapped, day
         print(day, f"{row['total_km2']:.0f} km2")
     table = pd.DataFrame(rows).round(2)
     table.to_csv(GEODATA / "tables" / "occupied_areas.csv", index=False)

@@ -2,6 +2,7 @@
 
 import asyncio
 import gzip
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -28,7 +29,9 @@ def call(middleware, path, headers=(), method="GET"):
 
     scope = {"type": "http", "method": method, "path": path,
              "headers": [(k.encode(), v.encode()) for k, v in headers]}
-    asyncio.run(middleware(scope, receive, send))
+    # In its own thread: the browser tests' Playwright may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, middleware(scope, receive, send)).result()
     start = sent[0]
     return start["status"], dict(start["headers"]), b"".join(m.get("body", b"") for m in sent[1:]), passed
 

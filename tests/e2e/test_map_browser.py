@@ -6,7 +6,7 @@ import pytest
 
 from dashboard.catalog import load_catalog
 from tests.conftest import ROOT
-from tests.e2e.conftest import ARTIFACTS, AppServer, Watched
+from tests.e2e.conftest import ARTIFACTS, AppServer, Watched, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -59,3 +59,30 @@ def test_markup_in_a_feature_name_shows_as_text(browser, data_copy):
         ctx.close()
     finally:
         server.stop()
+
+
+def test_a_sidebar_toggle_redraws_only_what_it_toggles(app_server, watched: Watched):
+    """Switching towns off and on keeps the occupied area's drawn path (same DOM node, not
+    re-created), and a date change keeps the Kursk outline while it does not change."""
+    watched.open(app_server.url + "?date=2024-10-01")
+    frame = watched.map()
+    occupied = frame.locator("path[fill='#D55E00']").first
+    salient = frame.locator("path[fill='#56B4E9']").first
+    occupied.wait_for(state="attached", timeout=60_000)
+    wait_idle(watched.page)
+    occupied.evaluate("p => { p.dataset.smMark = 'kept'; }")
+    salient.evaluate("p => { p.dataset.smMark = 'kept'; }")
+    box = watched.page.get_by_text("Towns in the story (reported)")
+    for state in ("detached", "attached"):
+        box.click()
+        frame.locator(".sm-place").first.wait_for(state=state, timeout=30_000)
+        wait_idle(watched.page)
+    assert frame.locator("path[data-sm-mark='kept'][fill='#D55E00']").count() == 1, "occupied area redrawn"
+    watched.page.get_by_role("button", name="+1d").click()
+    frame.locator(".sm-asof", has_text="Map date 2024-10-02").wait_for(timeout=30_000)
+    wait_idle(watched.page)
+    assert frame.locator("path[fill='#D55E00']").count() >= 1
+    assert frame.locator("path[data-sm-mark='kept'][fill='#D55E00']").count() == 0, "new day, new area"
+    assert frame.locator("path[data-sm-mark='kept'][fill='#56B4E9']").count() == 1, "same outline kept"
+    assert frame.locator("path[fill='#56B4E9']").count() == 1, "the old outline was not left behind"
+    assert watched.errors == []

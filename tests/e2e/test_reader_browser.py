@@ -169,5 +169,6 @@ def test_play_steps_through_the_days_and_stops_at_the_end(app_server, watched: W
     assert not watched.page.get_by_role("switch", name="Play (one day per step)").is_checked()
     assert "date=2024-12-31" in watched.page.url
     # the component keeps only the live feature groups, however long it played
-    assert watched.map().locator("body").evaluate("() => window.feature_group.length") <= 4
+    assert watched.map().locator("body").evaluate("() => Object.keys(window.__smGroups).length") <= 4
+    assert watched.map().locator("path[fill='#56B4E9']").count() <= 1, "past days' outlines left on the map"
     assert watched.errors == [] and watched.external == []
