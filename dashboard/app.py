@@ -7,9 +7,11 @@ from pathlib import Path
 
 import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` adds only dashboard/
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:  # `streamlit run` adds only dashboard/; this file runs on every rerun
+    sys.path.insert(0, ROOT)
 
-from dashboard import page_info, page_map
+from dashboard import page_info, page_map  # noqa: E402  (needs the path above)
 
 st.set_page_config(page_title="Kursk & Donbass situation map", page_icon="🗺️", layout="wide")
 st.navigation([

@@ -172,7 +172,7 @@ def cached_base(ds: Dataset, view: ViewState, returned_objects: tuple[str, ...])
     return render_base(base_map(ds, view, publish=publish), returned_objects)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)  # every day of the series (~70 KB each), plus comparisons
 def cached_groups(ds: Dataset, view: ViewState) -> GroupsRender:
     """The dated groups for a view's date and comparison (pass every layer: the control hides)."""
     return render_groups(dated_groups(ds, view))

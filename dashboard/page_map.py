@@ -200,7 +200,8 @@ def render() -> None:
         st.warning("This link had parts that could not be used, so the nearest valid view is shown: "
                    + "; ".join(markdown_text(n) for n in url_notices) + ".")
     show_problems(ds)
-    sidebar(ds, bounds)
+    # The view comes from the widgets' state, which Streamlit has before they are drawn: the map
+    # goes first, so its message leaves ahead of the sixty-odd sidebar and figure elements.
     view, notices = current_view(bounds)
     for notice in notices:
         st.warning(markdown_text(notice))
@@ -209,6 +210,7 @@ def render() -> None:
     with left:
         with st.spinner("Drawing the map…"):
             view = map_panel(ds, view, bounds)
+    sidebar(ds, bounds)
     with right:
         figures_panel(ds, view)
     query = keep_view_in_url(view, bounds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from dashboard import map_component
@@ -27,3 +28,8 @@ def warm() -> None:
     weekly_net_change(ds)
     if ds.history is not None:  # last: the default view above needs only its own day
         ds.history.replay_all()
+        # Every day's dated layers, so scrubbing and Play never wait for a render. Paced: the
+        # server keeps answering readers in between (one day is ~40 ms of CPU).
+        for day in ds.history.days:
+            map_component.cached_groups(ds, replace(view, date=day, layers=bounds.layer_ids))
+            time.sleep(0.02)
