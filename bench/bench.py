@@ -225,12 +225,21 @@ def map_frame(page: Page):
     return next(f for f in page.frames if "streamlit_folium.st_folium" in f.url)
 
 
-def in_page_ms(page: Page, changed: Callable[[str], bool]) -> float:
-    """Click → first painted frame whose map state satisfies `changed`, measured in the browser."""
+def in_page_ms(page: Page, changed: Callable[[str], bool], timeout: float = 5.0) -> float:
+    """Click → first painted frame whose map state satisfies `changed`, measured in the browser.
+    The frame's entry is written in an animation-frame callback, so it may lag the DOM: wait."""
     frame = map_frame(page)
     click = max(page.evaluate("() => window.__smClick || 0"), frame.evaluate("() => window.__smClick || 0"))
-    log = frame.evaluate("() => window.__smLog.splice(0)")
-    return next(t for t, s in log if t >= click and changed(s)) - click
+    log: list = []
+    deadline = time.monotonic() + timeout
+    while True:
+        log += frame.evaluate("() => window.__smLog.splice(0)")
+        hit = next((t for t, s in log if t >= click and changed(s)), None)
+        if hit is not None:
+            return hit - click
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no painted change after the click in {timeout} s")
+        time.sleep(0.01)
 
 
 def interactions(browser: Browser, url: str, runs: int, proxy: WireProxy) -> dict[str, list[float]]:

@@ -29,8 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # as app.py: the r
 
 LOG = logging.getLogger("situation_map.server")
 COMPRESSIBLE = {".js", ".css", ".svg", ".json", ".txt"}
-#: Streamlit's bundles are content-hashed: a URL never changes content, so caching is forever.
+#: Streamlit's bundles and the app's generated files are content-hashed: a URL never changes
+#: content, so caching is forever. The app's vendored scripts keep their names across upgrades.
 IMMUTABLE = "public, immutable, max-age=31536000"
+VENDOR = "public, max-age=3600"
+BACKGROUND_DELAY_S = 6.0
+APP_STATIC = Path(__file__).resolve().parent / "static"
 
 
 def streamlit_static_dir() -> Path:
@@ -38,12 +42,15 @@ def streamlit_static_dir() -> Path:
 
 
 class GzipStaticBundles:
-    """ASGI middleware: answer `<base>/static/...` requests that accept gzip with a compressed
-    copy made once per file and kept in memory; everything else passes through untouched."""
+    """ASGI middleware: answer requests for Streamlit's bundles (`<base>/static/...`) and the
+    app's static files (`<base>/app/static/...`) that accept gzip with a compressed copy made
+    once per file and kept in memory; everything else passes through untouched."""
 
-    def __init__(self, app: ASGIApp, static_dir: Path | None = None) -> None:
+    def __init__(self, app: ASGIApp, static_dir: Path | None = None, app_static: Path | None = None) -> None:
         self.app = app
-        self.root = (static_dir or streamlit_static_dir()).resolve()
+        # (URL prefix, folder, whether every file name there carries a content hash)
+        self.roots = (("/static/", (static_dir or streamlit_static_dir()).resolve() / "static", True),
+                      ("/app/static/", (app_static or APP_STATIC).resolve(), False))
         self._cache: dict[Path, bytes] = {}
         self._lock = threading.Lock()
 
@@ -53,15 +60,21 @@ class GzipStaticBundles:
         base = (config.get_option("server.baseUrlPath") or "").strip("/")
         return f"/{base}" if base else ""
 
-    def target(self, path: str) -> Path | None:
-        """The bundle file a request path names, or None (not a bundle, or outside the folder)."""
-        prefix = self._base() + "/static/"
-        if not path.startswith(prefix) or "\\" in path or "\x00" in path:
+    def target(self, path: str) -> tuple[Path, str] | None:
+        """The file a request path names and its caching policy, or None (not one of ours, not
+        compressible, or outside its folder)."""
+        if "\\" in path or "\x00" in path:
             return None
-        file = (self.root / "static" / path[len(prefix):]).resolve()
-        if not file.is_relative_to(self.root) or file.suffix not in COMPRESSIBLE or not file.is_file():
-            return None
-        return file
+        for prefix, root, all_hashed in self.roots:
+            prefix = self._base() + prefix
+            if not path.startswith(prefix):
+                continue
+            file = (root / path[len(prefix):]).resolve()
+            if not file.is_relative_to(root) or file.suffix not in COMPRESSIBLE or not file.is_file():
+                return None
+            hashed = all_hashed or file.parent.name == "generated"  # see static_files.py
+            return file, IMMUTABLE if hashed else VENDOR
+        return None
 
     def compressed(self, file: Path) -> bytes:
         with self._lock:
@@ -77,30 +90,34 @@ class GzipStaticBundles:
             return
         headers = dict(scope.get("headers") or [])
         accepts = headers.get(b"accept-encoding", b"").decode("latin-1").lower()
-        file = self.target(scope.get("path", "")) if "gzip" in accepts and b"range" not in headers else None
-        if file is None:
+        found = self.target(scope.get("path", "")) if "gzip" in accepts and b"range" not in headers else None
+        if found is None:
             await self.app(scope, receive, send)
             return
+        file, policy = found
         body = self.compressed(file)
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", f"{kind}; charset=utf-8".encode()),
             (b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"),
-            (b"cache-control", IMMUTABLE.encode()), (b"content-length", str(len(body)).encode())]})
+            (b"cache-control", policy.encode()), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
 
 def warm_up() -> None:
-    """Everything the first reader would otherwise wait for, done once per process."""
-    started = time.perf_counter()
-    try:
-        from dashboard.warm import warm
+    """Everything the first reader would otherwise wait for, done once per process; then, once
+    that reader's page has had time to paint, every other day's map layers."""
+    from dashboard import warm
 
-        warm()
-    except Exception:  # a failed warm-up only means the first reader waits; the page reports errors
-        LOG.exception("warm-up failed")
-        return
-    LOG.warning("warm-up done in %.2f s", time.perf_counter() - started)
+    for step, delay in ((warm.warm, 0.0), (warm.prerender, BACKGROUND_DELAY_S)):
+        time.sleep(delay)
+        started = time.perf_counter()
+        try:
+            step()
+        except Exception:  # a failed warm-up only means a reader waits; the page reports errors
+            LOG.exception("warm-up step %s failed", step.__name__)
+            return
+        LOG.warning("warm-up: %s done in %.2f s", step.__name__, time.perf_counter() - started)
 
 
 @asynccontextmanager

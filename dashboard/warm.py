@@ -26,10 +26,20 @@ def warm() -> None:
     occupied_changes(ds, start, view.date)
     salient_change(ds, start, view.date)
     weekly_net_change(ds)
-    if ds.history is not None:  # last: the default view above needs only its own day
-        ds.history.replay_all()
-        # Every day's dated layers, so scrubbing and Play never wait for a render. Paced: the
-        # server keeps answering readers in between (one day is ~40 ms of CPU).
-        for day in ds.history.days:
-            map_component.cached_groups(ds, replace(view, date=day, layers=bounds.layer_ids))
-            time.sleep(0.02)
+
+
+def prerender() -> None:
+    """Replay the whole history and render every day's dated layers. Started after a delay:
+    this would compete with serving the first reader's page for the same CPU (one interpreter
+    lock), and the first reader needs only the default day, which `warm` has ready."""
+    ds = load_dataset()
+    if ds.history is None:
+        return
+    bounds = bounds_from(ds.catalog)
+    view = bounds.default
+    ds.history.replay_all()
+    # Every day's dated layers, so scrubbing and Play never wait for a render. Paced: the
+    # server keeps answering readers in between (one day is ~40 ms of CPU).
+    for day in ds.history.days:
+        map_component.cached_groups(ds, replace(view, date=day, layers=bounds.layer_ids))
+        time.sleep(0.02)

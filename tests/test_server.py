@@ -44,7 +44,12 @@ def bundles(tmp_path):
     (root / "static" / "media").mkdir()
     (root / "static" / "media" / "font.woff2").write_bytes(b"\x00" * 100)
     (tmp_path / "secret.js").write_text("nope")
-    return GzipStaticBundles(app=None, static_dir=root)
+    app_static = tmp_path / "app_static"
+    (app_static / "generated").mkdir(parents=True)
+    (app_static / "generated" / "layer-x-0123abcd.json").write_text('{"type": "FeatureCollection"}' * 50)
+    (app_static / "vendor").mkdir()
+    (app_static / "vendor" / "leaflet.js").write_text("L = {};" * 100)
+    return GzipStaticBundles(app=None, static_dir=root, app_static=app_static)
 
 
 def test_bundle_is_sent_gzipped_and_compressed_once(bundles, monkeypatch):
@@ -66,7 +71,9 @@ def test_bundle_is_sent_gzipped_and_compressed_once(bundles, monkeypatch):
     ("/static/media/font.woff2", [("accept-encoding", "gzip")]),      # already compressed
     ("/static/../secret.js", [("accept-encoding", "gzip")]),           # outside the folder
     ("/static/js/missing.js", [("accept-encoding", "gzip")]),
-    ("/app/static/generated/x.json", [("accept-encoding", "gzip")]),  # not Streamlit's bundle
+    ("/app/static/generated/x.json", [("accept-encoding", "gzip")]),  # no such file
+    ("/app/static/../../secret.js", [("accept-encoding", "gzip")]),
+    ("/component/x/main.js", [("accept-encoding", "gzip")]),           # not ours
 ])
 def test_everything_else_passes_through(bundles, path, headers):
     status, _, _, passed = call(bundles, path, headers)
@@ -76,3 +83,12 @@ def test_everything_else_passes_through(bundles, path, headers):
 def test_head_gets_headers_without_body(bundles):
     status, headers, body, _ = call(bundles, "/static/js/main.abc.js", [("accept-encoding", "gzip")], "HEAD")
     assert status == 200 and body == b"" and int(headers[b"content-length"]) > 0
+
+
+def test_app_static_files_are_compressed_with_their_own_cache_policy(bundles):
+    status, headers, body, _ = call(bundles, "/app/static/generated/layer-x-0123abcd.json",
+                                    [("accept-encoding", "gzip")])
+    assert status == 200 and gzip.decompress(body).startswith(b'{"type"')
+    assert b"immutable" in headers[b"cache-control"], "content-hashed name: cached for good"
+    status, headers, _, _ = call(bundles, "/app/static/vendor/leaflet.js", [("accept-encoding", "gzip")])
+    assert status == 200 and b"immutable" not in headers[b"cache-control"]
