@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import map_component
-from dashboard.chart_svg import weekly_svg
+from dashboard.chart_html import weekly_html
 from dashboard.data import Dataset
 from dashboard.escape import markdown_text
 from dashboard.export import figures_csv, geojson_bytes, standalone_html
@@ -132,7 +132,7 @@ def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
                    delta_color="off", help=fig.help)
     weekly = weekly_net_change(ds)
     if not weekly.empty:
-        st.html(weekly_svg(weekly, start, view.date))
+        st.html(weekly_html(weekly, start, view.date))
         st.caption("Weekly net change of the Russian-occupied area of Ukraine (DeepStateMap, measured in "
                    "EPSG:6933; positive = more occupied; hover a bar for its figure). The shaded band is the "
                    "chosen window.")
