@@ -430,9 +430,11 @@ def main() -> None:
     print("\n".join(lines), flush=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        cold = cold_start(browser, ROOT / "dashboard" / "server.py", 100, runs)
-        floor = cold_start(browser, ROOT / "bench" / "floor_polygon.py", 1, runs)
-        bare = cold_start(browser, ROOT / "bench" / "floor_bare.py", 1, runs, bare=True)
+        cold, floor, bare = [], [], []
+        for _ in range(runs):  # interleaved, so drift in the machine's load hits all three alike
+            cold += cold_start(browser, ROOT / "dashboard" / "server.py", 100, 1)
+            floor += cold_start(browser, ROOT / "bench" / "floor_polygon.py", 1, 1)
+            bare += cold_start(browser, ROOT / "bench" / "floor_bare.py", 1, 1, bare=True)
         lines += [row("cold start: launch → map painted", cold, "s"),
                   row("floor: one-polygon st_folium page", floor, "s"),
                   row("reference: bare Streamlit page", bare, "s")]
