@@ -11,6 +11,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import map_component
 from dashboard.chart_html import weekly_html
@@ -24,6 +25,7 @@ from dashboard.session import current_view, init_session, keep_view_in_url, load
 from dashboard.view_state import Bounds, ViewState, same_spot
 
 MAP_HEIGHT = 600
+DOWNLOAD_VIEW = "download_view"
 RETURNED = ("center", "zoom", "selected_layers")
 PLAY_STEP_SECONDS = 0.8
 
@@ -66,30 +68,32 @@ def keep_playing(view: ViewState, bounds: Bounds) -> None:
     st.rerun()
 
 
-def sidebar(ds: Dataset, bounds: Bounds) -> None:
-    with st.sidebar:
-        st.header("View")
-        st.slider("Map date", min_value=bounds.first, max_value=bounds.last, step=timedelta(days=1),
-                  format="YYYY-MM-DD", key="date",
-                  help="Dated layers show the data for this day (or the nearest earlier one).")
-        steps = st.columns(4, gap="small")
-        for col, (label, days, tip) in zip(steps, STEPS, strict=True):
-            col.button(label, key=f"step_{days}", help=tip, on_click=shift_date, args=(days, bounds),
-                       width="stretch")
-        st.button("Article date", key="reset_date", on_click=reset_date, args=(bounds,),
-                  help="Back to the article's date (about 10 November 2024)")
-        st.toggle("Play (one day per step)", key="playing",
-                  help="Steps the map date forward until you stop it or it reaches the last day.")
-        st.checkbox("Compare with an earlier date", key="compare_on")
-        if st.session_state["compare_on"]:
-            st.date_input("Compare date", min_value=bounds.first, max_value=bounds.last, key="compare",
-                          help="Areas that changed hands between this date and the map date.")
-        st.subheader("Layers")
-        for spec in ds.catalog.layers.values():
-            st.checkbox(f"{spec.title} ({spec.status})", key=f"layer_{spec.id}",
-                        help=spec.description or None)
-        st.radio("Basemap", options=list(bounds.basemap_ids), key="basemap",
-                 format_func=lambda i: ds.catalog.basemaps[i].title)
+def view_controls(bounds: Bounds) -> None:
+    """Date and comparison: they change the figures too, so they rerun the whole page."""
+    st.header("View")
+    st.slider("Map date", min_value=bounds.first, max_value=bounds.last, step=timedelta(days=1),
+              format="YYYY-MM-DD", key="date",
+              help="Dated layers show the data for this day (or the nearest earlier one).")
+    steps = st.columns(4, gap="small")
+    for col, (label, days, tip) in zip(steps, STEPS, strict=True):
+        col.button(label, key=f"step_{days}", help=tip, on_click=shift_date, args=(days, bounds),
+                   width="stretch")
+    st.button("Article date", key="reset_date", on_click=reset_date, args=(bounds,),
+              help="Back to the article's date (about 10 November 2024)")
+    st.toggle("Play (one day per step)", key="playing",
+              help="Steps the map date forward until you stop it or it reaches the last day.")
+    st.checkbox("Compare with an earlier date", key="compare_on")
+    if st.session_state["compare_on"]:
+        st.date_input("Compare date", min_value=bounds.first, max_value=bounds.last, key="compare",
+                      help="Areas that changed hands between this date and the map date.")
+
+
+def layer_controls(ds: Dataset, bounds: Bounds) -> None:
+    st.subheader("Layers")
+    for spec in ds.catalog.layers.values():
+        st.checkbox(f"{spec.title} ({spec.status})", key=f"layer_{spec.id}", help=spec.description or None)
+    st.radio("Basemap", options=list(bounds.basemap_ids), key="basemap",
+             format_func=lambda i: ds.catalog.basemaps[i].title)
 
 
 def figures_panel(ds: Dataset, view: ViewState) -> None:
@@ -106,12 +110,11 @@ def share_link(query: dict[str, str]) -> str:
 
 
 def share_box(query: dict[str, str]) -> None:
-    with st.sidebar:
-        st.subheader("Share this view")
-        # A text box, not st.code: the code block's highlighter is 1.5 MB of script on first view.
-        st.session_state["share_link"] = share_link(query)  # rewritten each run; edits are dropped
-        st.text_input("Link to this view (select it and copy)", key="share_link",
-                      help="Opens exactly this view: date, comparison, layers, centre and zoom.")
+    st.subheader("Share this view")
+    st.session_state["share_link"] = share_link(query)  # rewritten each run; edits are dropped
+    # A text box, not st.code: the code block's highlighter is 1.5 MB of script on first view.
+    st.text_input("Link to this view (select it and copy)", key="share_link",
+                  help="Opens exactly this view: date, comparison, layers, centre and zoom.")
 
 
 def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
@@ -200,40 +203,58 @@ def render() -> None:
         st.warning("This link had parts that could not be used, so the nearest valid view is shown: "
                    + "; ".join(markdown_text(n) for n in url_notices) + ".")
     show_problems(ds)
-    # The view comes from the widgets' state, which Streamlit has before they are drawn: the map
-    # goes first, so its message leaves ahead of the sixty-odd sidebar and figure elements.
+    # The view comes from the widgets' state, which Streamlit has before they are drawn.
     view, notices = current_view(bounds)
     for notice in notices:
         st.warning(markdown_text(notice))
-
     left, right = st.columns([7, 2])
-    with left:
-        with st.spinner("Drawing the map…"):
-            view = map_panel(ds, view, bounds)
-    sidebar(ds, bounds)
+    with st.sidebar:
+        controls, layers, sharing, takeaway = st.container(), st.container(), st.container(), st.container()
+    map_fragment(ds, bounds, left, layers, sharing)  # first: its message leaves before the rest
+    with controls:
+        view_controls(bounds)
+    view = current_view(bounds)[0]
+    with takeaway:
+        downloads(ds, view, bounds)
     with right:
         figures_panel(ds, view)
-    query = keep_view_in_url(view, bounds)
-    share_box(query)
-    downloads(ds, view, bounds)
     window_section(ds, view, bounds)
     attributions(ds)
     keep_playing(view, bounds)
 
 
+@st.fragment
+def map_fragment(ds: Dataset, bounds: Bounds, left: DeltaGenerator, layers: DeltaGenerator,
+                 sharing: DeltaGenerator) -> None:
+    """The map with what depends only on it: layer switches, basemap, share link, downloads, URL.
+    A layer toggle, a pan or a zoom reruns only this, not the figures and charts."""
+    view = current_view(bounds)[0]
+    with left, st.spinner("Drawing the map…"):
+        view = map_panel(ds, view, bounds)
+    with layers:
+        layer_controls(ds, bounds)
+    query = keep_view_in_url(view, bounds)
+    # What the downloads export; they live outside this fragment (Streamlit drops a fragment's
+    # deferred download data when it reruns), so they read the view from this shared holder.
+    st.session_state.setdefault(DOWNLOAD_VIEW, {})["view"] = view
+    with sharing:
+        share_box(query)
+
+
 def downloads(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
-    """Take-away files, built only when asked for (the data arguments are callables)."""
-    with st.sidebar:
-        st.subheader("Download")
-        stamp = view.date.isoformat()
-        st.download_button("Visible layers (GeoJSON)", data=lambda: geojson_bytes(ds, view),
-                           file_name=f"situation-map-{stamp}.geojson", mime="application/geo+json",
-                           on_click="ignore", help="Every feature on the map for this date, with source and status.")
-        st.download_button("Figures (CSV)", data=lambda: figures_csv(ds, view, bounds.first),
-                           file_name=f"situation-figures-{stamp}.csv", mime="text/csv", on_click="ignore")
-        st.download_button("Map (offline HTML)", data=lambda: standalone_html(ds, view),
-                           file_name=f"situation-map-{stamp}.html", mime="text/html", on_click="ignore",
-                           help="One file with Leaflet inlined: opens without internet.")
+    """Take-away files, built only when asked for (the data arguments are callables). They read
+    the view at click time: layers switched since this run (in the map fragment) count."""
+    holder = st.session_state.setdefault(DOWNLOAD_VIEW, {"view": view})
+    st.subheader("Download")
+    stamp = view.date.isoformat()
+    st.download_button("Visible layers (GeoJSON)", data=lambda: geojson_bytes(ds, holder["view"]),
+                       file_name=f"situation-map-{stamp}.geojson", mime="application/geo+json",
+                       on_click="ignore", help="Every feature on the map for this date, with source and status.")
+    st.download_button("Figures (CSV)", data=lambda: figures_csv(ds, holder["view"], bounds.first),
+                       file_name=f"situation-figures-{stamp}.csv", mime="text/csv", on_click="ignore")
+    st.download_button("Map (offline HTML)", data=lambda: standalone_html(ds, holder["view"]),
+                       file_name=f"situation-map-{stamp}.html", mime="text/html", on_click="ignore",
+                       help="One file with Leaflet inlined: opens without internet.")
 
 
 def attributions(ds: Dataset) -> None:

@@ -59,6 +59,17 @@ def test_downloads_match_what_the_map_shows(app_server, watched: Watched, tmp_pa
     csv_text = info.value.path().read_text()
     assert "Troops massed (Kursk)" in csv_text and "+503 km²" in csv_text
 
+    # A layer switched off in the sidebar (a map-only rerun) is gone from the next download too.
+    watched.page.get_by_text("Towns in the story (reported)").click()
+    watched.map().locator(".sm-place").first.wait_for(state="detached", timeout=30_000)
+    wait_idle(watched.page)
+    with watched.page.expect_download() as info:
+        watched.page.get_by_role("button", name="Visible layers (GeoJSON)").click()
+    info.value.save_as(tmp_path / "after.geojson")
+    after = gpd.read_file(tmp_path / "after.geojson")
+    assert "places" in set(got.layer) and "places" not in set(after.layer)
+    assert set(after.layer) == set(got.layer) - {"places"}
+
     with watched.page.expect_download() as info:
         watched.page.get_by_role("button", name="Map (offline HTML)").click()
     html_path = tmp_path / "map.html"
