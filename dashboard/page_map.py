@@ -204,7 +204,7 @@ def render() -> None:
                    + "; ".join(markdown_text(n) for n in url_notices) + ".")
     show_problems(ds)
     # The view comes from the widgets' state, which Streamlit has before they are drawn.
-    view, notices = current_view(bounds)
+    _, notices = current_view(bounds)
     for notice in notices:
         st.warning(markdown_text(notice))
     left, right = st.columns([7, 2])
@@ -226,8 +226,8 @@ def render() -> None:
 @st.fragment
 def map_fragment(ds: Dataset, bounds: Bounds, left: DeltaGenerator, layers: DeltaGenerator,
                  sharing: DeltaGenerator) -> None:
-    """The map with what depends only on it: layer switches, basemap, share link, downloads, URL.
-    A layer toggle, a pan or a zoom reruns only this, not the figures and charts."""
+    """The map with what depends only on it: layer switches, basemap, share link, URL. A layer
+    toggle, a pan or a zoom reruns only this, not the figures and charts."""
     view = current_view(bounds)[0]
     with left, st.spinner("Drawing the map…"):
         view = map_panel(ds, view, bounds)

@@ -78,6 +78,9 @@ class GzipStaticBundles:
         self.roots = (("/static/", (static_dir or streamlit_static_dir()).resolve() / "static", True),
                       ("/app/static/", (app_static or APP_STATIC).resolve(), False))
         self._cache = COMPRESSED
+        # Resolving a path costs a few system calls: remember the files found (they never change
+        # within a process: hashed names, or new names for new content).
+        self._found: dict[str, tuple[Path, str]] = {}
 
     def _base(self) -> str:
         from streamlit import config
@@ -88,6 +91,14 @@ class GzipStaticBundles:
     def target(self, path: str) -> tuple[Path, str] | None:
         """The file a request path names and its caching policy, or None (not one of ours, not
         compressible, or outside its folder)."""
+        found = self._found.get(path)
+        if found is None:
+            found = self._lookup(path)
+            if found is not None:
+                self._found[path] = found
+        return found
+
+    def _lookup(self, path: str) -> tuple[Path, str] | None:
         if "\\" in path or "\x00" in path:
             return None
         for prefix, root, all_hashed in self.roots:
