@@ -16,7 +16,8 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from textwrap import dedent
 from typing import Any
 
@@ -30,7 +31,7 @@ from folium.map import Layer
 from dashboard.data import Dataset
 from dashboard.map_builder import base_map, dated_groups
 from dashboard.static_files import publish
-from dashboard.view_state import ViewState
+from dashboard.view_state import Bounds, ViewState
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,23 @@ def show(base: BaseRender, groups: GroupsRender | None, control: str | None, *, 
         zoom=zoom, center=center, feature_group=groups.script if groups else None,
         return_on_hover=False, layer_control=control, pixelated=False, css_links=list(base.css_links),
         js_links=list(base.js_links), on_change=_on_change, wrap_longitude=False)
+
+
+#: What the page reads back from the map: its view and its visible layers.
+RETURNED = ("center", "zoom", "selected_layers")
+
+
+def base_for(ds: Dataset, bounds: Bounds, origin: ViewState, basemap: str) -> BaseRender:
+    """The base map for a session's first centre, zoom and layers and its basemap. The cache key
+    leaves out what the base map does not use (date, comparison), so sessions share it."""
+    key = replace(bounds.default, lat=origin.lat, lon=origin.lon, zoom=origin.zoom, layers=origin.layers,
+                  basemap=basemap)
+    return cached_base(ds, key, RETURNED)
+
+
+def groups_for(ds: Dataset, bounds: Bounds, day: date, compare: date | None) -> GroupsRender:
+    """Every dated layer for a day (and comparison); the layer control decides what shows."""
+    return cached_groups(ds, replace(bounds.default, date=day, compare=compare, layers=bounds.layer_ids))
 
 
 @functools.lru_cache(maxsize=16)

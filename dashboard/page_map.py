@@ -6,7 +6,6 @@ Thin by design: geometry lives in map_builder/measures/export, state in session.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -26,7 +25,6 @@ from dashboard.view_state import Bounds, ViewState, same_spot
 
 MAP_HEIGHT = 600
 DOWNLOAD_VIEW = "download_view"
-RETURNED = ("center", "zoom", "selected_layers")
 PLAY_STEP_SECONDS = 0.8
 
 STEPS = (("−7d", -7, "One week back"), ("−1d", -1, "One day back"), ("+1d", 1, "One day forward"),
@@ -144,21 +142,17 @@ def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
 def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     """Show the map and follow what the user did in it (pan, zoom, layer toggles)."""
     origin: ViewState = st.session_state["view_origin"]
-    default = bounds.default
     # The base map keeps the session's first centre, zoom and layers, so its code (and the
     # component key) stays the same while the user pans or toggles: moves go through
     # center/zoom, toggles through the layer control, dated layers through feature groups.
-    # Only a basemap switch rebuilds it. The keys leave out what each piece does not use, so
-    # sessions share the rendered pieces.
-    base = map_component.cached_base(ds, replace(default, lat=origin.lat, lon=origin.lon, zoom=origin.zoom,
-                                                 layers=origin.layers, basemap=view.basemap), RETURNED)
-    groups = map_component.cached_groups(ds, replace(default, date=view.date, compare=view.compare,
-                                                      layers=bounds.layer_ids))
+    # Only a basemap switch rebuilds it.
+    base = map_component.base_for(ds, bounds, origin, view.basemap)
+    groups = map_component.groups_for(ds, bounds, view.date, view.compare)
     control = map_component.render_control(SyncedLayerControl(visible_labels(ds, view), collapsed=True),
                                            base.layers + groups.layers)
     out = map_component.show(base, groups, control, key=f"map-{view.basemap}",
                              height=MAP_HEIGHT, center=st.session_state["center"],
-                             zoom=st.session_state["zoom"], returned_objects=RETURNED)
+                             zoom=st.session_state["zoom"], returned_objects=map_component.RETURNED)
     if not out:
         return view
     if out.get("center") and out.get("zoom") is not None:

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 from dashboard import map_component
 from dashboard.data import load_dataset
 from dashboard.measures import occupied_changes, salient_change, weekly_net_change, window_start
-from dashboard.page_map import RETURNED
 from dashboard.view_state import bounds_from
 
 
 def warm() -> None:
-    """Import the pages, read the data, replay the occupied-area history and render the default
-    view's map pieces: all into the same per-process caches the pages use."""
+    """Import the pages, read the data and render the default view's map pieces and figures:
+    into the same per-process caches the pages use."""
     from dashboard import page_info, page_map  # noqa: F401  (imports are a second of a cold start)
 
     ds = load_dataset()
     bounds = bounds_from(ds.catalog)
     view = bounds.default
-    map_component.cached_base(ds, view, RETURNED)
-    map_component.cached_groups(ds, replace(view, layers=bounds.layer_ids))
+    map_component.base_for(ds, bounds, view, view.basemap)
+    map_component.groups_for(ds, bounds, view.date, None)
     start = window_start(view.date, None, bounds.first)
     occupied_changes(ds, start, view.date)
     salient_change(ds, start, view.date)
@@ -36,10 +34,9 @@ def prerender() -> None:
     if ds.history is None:
         return
     bounds = bounds_from(ds.catalog)
-    view = bounds.default
     ds.history.replay_all()
     # Every day's dated layers, so scrubbing and Play never wait for a render. Paced: the
     # server keeps answering readers in between (one day is ~40 ms of CPU).
     for day in ds.history.days:
-        map_component.cached_groups(ds, replace(view, date=day, layers=bounds.layer_ids))
+        map_component.groups_for(ds, bounds, day, None)
         time.sleep(0.02)

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import replace
+from datetime import date
 
 import pytest
 import streamlit_folium as sf
@@ -83,3 +84,20 @@ def test_a_group_keeps_its_key_while_its_content_stays(ds, bounds):
     assert a == again, "same day, same keys (in any process: the key is a hash of the code)"
     assert a["feature_group_feature_group_0"] != b["feature_group_feature_group_0"], "occupied area changed"
     assert a["feature_group_feature_group_1"] == b["feature_group_feature_group_1"], "same Kursk outline"
+
+
+def test_the_page_finds_what_the_warm_up_rendered(ds, bounds, monkeypatch):
+    """warm() and a default session build the same cache keys: the first reader renders nothing."""
+    from dashboard import warm
+
+    monkeypatch.setattr(mc, "publish", lambda name, _d: f"../../app/static/generated/{name}.json")
+    mc.cached_base.cache_clear()
+    mc.cached_groups.cache_clear()
+    warm.warm()
+    base_misses, group_misses = mc.cached_base.cache_info().misses, mc.cached_groups.cache_info().misses
+    origin = parse_query({}, bounds)[0]
+    mc.base_for(ds, bounds, origin, origin.basemap)
+    mc.groups_for(ds, bounds, origin.date, origin.compare)
+    assert mc.cached_base.cache_info().misses == base_misses and mc.cached_groups.cache_info().misses == group_misses
+    mc.groups_for(ds, bounds, origin.date, date(2024, 10, 1))
+    assert mc.cached_groups.cache_info().misses == group_misses + 1, "a comparison is another key"
