@@ -24,23 +24,36 @@ def kursk_oblast() -> shapely.Geometry:
 
 
 def build_salient() -> gpd.GeoDataFrame:
+    """Dated outlines (clipped to Kursk Oblast) and the end records (points, not clipped)."""
     spec = tomllib.loads((INPUTS / "kursk_salient.toml").read_text())
     kursk = kursk_oblast()
     rows = []
     for ext in spec["extents"]:
-        ring = shapely.Polygon(ext["outline"])
+        kind = ext.get("kind", "outline")
+        if kind == "end":
+            name = (f"End of the Kursk salient: {ext['end_title']} ({ext['status']})" if "end_title" in ext
+                    else f"End of the Kursk salient, {ext['date']} ({ext['status']})")
+            geom = shapely.Point(ext["point"])
+        else:
+            name = f"Ukrainian-held area in Kursk Oblast, {ext['date']} (approximate)"
+            geom = shapely.Polygon(ext["outline"]).intersection(kursk)
         rows.append({
-            "name": f"Ukrainian-held area in Kursk Oblast, {ext['date']} (approximate)",
+            "name": name, "kind": kind,
             "date": ext["date"], "status": ext["status"], "claim": ext["claim"],
             "claimed_area_km2": ext["claimed_area_km2"] or None,
             "source": ext["source"], "source_url": ext["source_url"],
             "approximation": APPROXIMATION,
-            "geometry": ring.intersection(kursk),
+            "geometry": geom,
         })
     gdf = gpd.GeoDataFrame(rows, crs=4326)
     for _, r in gdf.iterrows():
+        if r["kind"] == "end":
+            print(f"salient {r['date']}: end record ({r['status']}) at {r.geometry.x:.3f}, {r.geometry.y:.3f}")
+            continue
         area = gpd.GeoSeries([r.geometry], crs=4326).to_crs(EQUAL_AREA).area.iloc[0] / 1e6
-        print(f"salient {r['date']}: claimed {r['claimed_area_km2']}, drawn {area:.0f} km2")
+        claimed = r["claimed_area_km2"]
+        claimed = "none stated" if claimed is None or claimed != claimed else f"{claimed:.0f}"
+        print(f"salient {r['date']}: claimed {claimed}, drawn {area:.0f} km2")
     write_geojson(gdf, GEODATA / "layers" / "kursk_salient.geojson", 4)
     return gdf
 
