@@ -1,0 +1,156 @@
+"""Dates in an article: absolute ones by rule, relative ones resolved against the article's date.
+
+Rules find the dates: dateparser's own search also reads "may", "march" or a bare "10" as dates, and
+is slow on long text. dateparser is used only where it is better than a rule: reading counted
+offsets in words ("two weeks ago", "three days ago").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import dateparser
+
+from .model import DateMention
+
+MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"])}  # fmt: skip
+_SHORT = {m[:3]: n for m, n in MONTHS.items()} | {"sept": 9}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+_MON = r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|" \
+       r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"  # fmt: skip
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_MONTH_CUES = r"[Ll]ast|[Tt]his|[Ii]n|[Ss]ince|[Uu]ntil|[Bb]y|[Ff]rom|[Ee]arly|[Mm]id|[Ll]ate|[Ee]nd of"
+_NUMWORD = r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+
+# Ordered: a longer form is tried before the shorter ones it contains.
+_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<day>[0-3]\d)\b")),
+    ("dmy", re.compile(rf"\b{_DAY} {_MON},? {_YEAR}\b")),
+    ("mdy", re.compile(rf"\b{_MON} {_DAY},? {_YEAR}\b")),
+    ("dm", re.compile(rf"\b{_DAY} {_MON}(?!\w)")),
+    ("md", re.compile(rf"\b{_MON} {_DAY}\b(?!,? ?\d)")),
+    ("my", re.compile(rf"\b{_MON},? {_YEAR}\b")),
+    ("rel_month", re.compile(rf"\b(?P<rel>{_MONTH_CUES})[- ]{_MON}\b")),
+    ("ago", re.compile(rf"\b(?P<n>{_NUMWORD}) (?P<unit>days?|weeks?|months?|years?) ago\b", re.I)),
+    ("weekday", re.compile(r"\b(?P<rel>[Oo]n|[Ll]ast|[Ss]ince|[Uu]ntil|[Bb]y|[Ll]ate|[Ee]arly) "
+                           r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
+    ("word", re.compile(r"\b(?P<w>[Yy]esterday|[Tt]oday|[Ll]ast night|[Ll]ast month|[Ll]ast year|[Tt]his year|"
+                        r"[Tt]his month|[Ee]arlier this month|[Ee]arlier this year)\b")),
+    ("year", re.compile(r"(?<![\d,.$€£])\b(?P<year>(?:19|20)\d\d)\b(?![,.]?\d)")),
+]
+_RELATIVE = {"rel_month", "ago", "weekday", "word", "dm", "md"}
+
+
+def _month(name: str) -> int:
+    low = name.lower().rstrip(".")
+    return MONTHS.get(low) or _SHORT[low[:4] if low.startswith("sept") else low[:3]]
+
+
+def _safe(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_before(base: dt.date, month: int, strict: bool) -> dt.date:
+    # "last August" written in November 2024 is August 2024; written in August 2025, August 2024.
+    year = base.year if (month < base.month or (month == base.month and not strict)) else base.year - 1
+    return dt.date(year, month, 1)
+
+
+def _absolute(kind: str, m: re.Match) -> tuple[dt.date | None, str]:
+    if kind == "iso":
+        return _safe(int(m["year"]), int(m["m"]), int(m["day"])), "day"
+    if kind in ("dmy", "mdy"):
+        return _safe(int(m["year"]), _month(m["mon"]), int(m["day"])), "day"
+    if kind == "my":
+        return _safe(int(m["year"]), _month(m["mon"]), 1), "month"
+    return _safe(int(m["year"]), 1, 1), "year"
+
+
+def _ago(m: re.Match, base: dt.date) -> tuple[dt.date | None, str]:
+    parsed = dateparser.parse(m.group(0), settings={"RELATIVE_BASE": dt.datetime.combine(base, dt.time())},
+                              languages=["en"])  # fmt: skip
+    unit = m["unit"].lower().rstrip("s")
+    precision = {"day": "day", "week": "day", "month": "month", "year": "year"}[unit]
+    return (parsed.date() if parsed else None), precision
+
+
+def _word(w: str, base: dt.date) -> tuple[dt.date | None, str]:
+    w = w.lower()
+    if w in ("yesterday", "last night"):
+        return base - dt.timedelta(days=1), "day"
+    if w == "today":
+        return base, "day"
+    if w == "last month":
+        prev = base.replace(day=1) - dt.timedelta(days=1)
+        return prev.replace(day=1), "month"
+    if w in ("this month", "earlier this month"):
+        return base.replace(day=1), "month"
+    year = base.year - 1 if w == "last year" else base.year
+    return dt.date(year, 1, 1), "year"
+
+
+def _relative(kind: str, m: re.Match, base: dt.date) -> tuple[dt.date | None, str]:
+    if kind == "dm" or kind == "md":
+        # A day and month without a year: the latest such day not after the article's date.
+        day = _safe(base.year, _month(m["mon"]), int(m["day"]))
+        if day and day > base:
+            day = _safe(base.year - 1, day.month, day.day)
+        return day, "day"
+    if kind == "rel_month":
+        return _month_before(base, _month(m["mon"]), strict=m["rel"] == "last"), "month"
+    if kind == "ago":
+        return _ago(m, base)
+    if kind == "weekday":
+        # "on Thursday" in a Thursday article is that day; "last Thursday" is a week before.
+        back = (base.weekday() - WEEKDAYS.index(m["wd"].lower())) % 7
+        if back == 0 and m["rel"].lower() == "last":
+            back = 7
+        return base - dt.timedelta(days=back), "day"
+    return _word(m["w"], base)
+
+
+def _span(kind: str, m: re.Match) -> tuple[int, int]:
+    # Prepositions before a month or weekday are cues, not part of the date.
+    if kind in ("rel_month", "weekday") and m["rel"].lower() not in ("last", "this"):
+        return m.start("mon" if kind == "rel_month" else "wd"), m.end()
+    return m.start(), m.end()
+
+
+def find_dates(text: str, article_date: str | None) -> list[DateMention]:
+    """Every date mention; relative ones only when the article's own date is known."""
+    base = dt.date.fromisoformat(article_date) if article_date else None
+    taken: list[tuple[int, int]] = []
+    found: list[DateMention] = []
+    for kind, pattern in _PATTERNS:
+        if kind in _RELATIVE and base is None:
+            continue
+        for m in pattern.finditer(text):
+            start, end = _span(kind, m)
+            if any(start < e and s < end for s, e in taken):
+                continue
+            day, precision = _relative(kind, m, base) if kind in _RELATIVE else _absolute(kind, m)
+            if day is None:
+                continue
+            taken.append((start, end))
+            found.append(DateMention(text[start:end], start, end, day.isoformat(), precision))
+    return sorted(found, key=lambda d: d.start)
+
+
+def first_full_date(text: str) -> str | None:
+    """The first complete day-month-year date in a line of text (for datelines and metadata)."""
+    hits = []
+    for kind in ("iso", "dmy", "mdy"):
+        m = dict(_PATTERNS)[kind].search(text)
+        if m:
+            day = _absolute(kind, m)[0]
+            if day:
+                hits.append((m.start(), day.isoformat()))
+    return min(hits)[1] if hits else None

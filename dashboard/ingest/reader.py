@@ -1,0 +1,164 @@
+"""Turn an uploaded file (plain text, Markdown or HTML) into an Article: title, date, plain text.
+
+The plain text returned here is "the article text": every offset the ingest reports indexes into it.
+A .txt file's text is its content exactly (after decoding). HTML is parsed, never executed: script,
+style and similar elements are dropped with their content.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from .dates import first_full_date
+from .model import Article, IngestError
+
+PAGE_LIMIT = 200_000  # bytes accepted from the web page upload
+CLI_LIMIT = 2_000_000  # bytes accepted on the command line
+
+_DROP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "head", "nav", "footer"}
+_BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "header",
+          "blockquote", "figcaption", "time", "pre", "table", "ul", "ol", "hr"}  # fmt: skip
+_DATE_META = {"article:published_time", "date", "pubdate", "publishdate", "dc.date", "datepublished",
+              "og:published_time"}
+_DATE_LINE = re.compile(r"^\s*(published|updated|posted|date|dated|first published)\b", re.I)
+
+
+def _decode(raw: bytes, limit: int) -> str:
+    if len(raw) > limit:
+        raise IngestError(f"file is {len(raw):,} bytes; the limit is {limit:,} bytes ({limit // 1000} KB)")
+    if not raw.strip():
+        raise IngestError("file is empty")
+    if b"\x00" in raw[:8192]:
+        raise IngestError("file looks binary (NUL bytes); expected plain text, Markdown or HTML")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise IngestError("file is not UTF-8 text; save it as UTF-8 plain text, Markdown or HTML") from None
+    controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\t\n\r\f")
+    if controls > 0.01 * min(len(text), 8192):
+        raise IngestError("file looks binary (control characters); expected plain text, Markdown or HTML")
+    return text
+
+
+class _HtmlText(HTMLParser):
+    """Collects visible text, the <title>, the first <h1> and date metadata; drops scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+        self.in_title = False
+        self.in_h1 = False
+        self.title = ""
+        self.h1 = ""
+        self.date: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = {k.lower(): (v or "") for k, v in attrs}
+        meta_name = (attr.get("property") or attr.get("name") or attr.get("itemprop", "")).lower()
+        if tag == "meta" and meta_name in _DATE_META:
+            self.date = self.date or first_full_date(attr.get("content", ""))
+        if tag == "time" and attr.get("datetime"):
+            self.date = self.date or first_full_date(attr["datetime"])
+        if tag == "title":
+            self.in_title = True
+        elif tag in _DROP:
+            self.skip += 1
+        if tag == "h1" and not self.h1:
+            self.in_h1 = True
+        if tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+        elif tag in _DROP and self.skip:
+            self.skip -= 1
+        if tag == "h1":
+            self.in_h1 = False
+        if tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+        elif not self.skip:
+            self.parts.append(data)
+            if self.in_h1:
+                self.h1 += data
+
+
+def _tidy(text: str) -> str:
+    # Collapse the whitespace HTML and Markdown leave behind; keep paragraph breaks.
+    lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def _from_html(source: str) -> tuple[str, str, str | None]:
+    parser = _HtmlText()
+    parser.feed(source)
+    parser.close()
+    text = _tidy("".join(parser.parts))
+    title = " ".join((parser.h1 or parser.title).split())
+    return text, title, parser.date
+
+
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+def _from_markdown(source: str) -> tuple[str, str, str | None]:
+    title, date = "", None
+    front = _FRONT.match(source)
+    if front:
+        for line in front.group(1).splitlines():
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "title":
+                title = value.strip().strip("\"'")
+            elif key.strip().lower() == "date":
+                date = first_full_date(value)
+        source = source[front.end():]
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", source)  # images
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links keep their words
+    text = re.sub(r"^\s{0,3}(#{1,6}|>+)\s*", "", text, flags=re.M)  # headings, quotes
+    text = re.sub(r"(\*\*|__|\*|`)", "", text)  # emphasis and code marks
+    if not title:
+        heading = re.search(r"^\s{0,3}#\s+(.+)$", source, re.M)
+        title = heading.group(1).strip() if heading else ""
+    return _tidy(text), title, date
+
+
+def _looks_html(filename: str, text: str) -> bool:
+    if filename.lower().endswith((".html", ".htm", ".xhtml")):
+        return True
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in text.lower() and "</p>" in text.lower())
+
+
+def _dateline(text: str) -> str | None:
+    """The article's own date: a "Published ..." line or a date alone near the top."""
+    lines = [ln for ln in text.splitlines() if ln.strip()][:8]
+    for line in lines:
+        if _DATE_LINE.match(line) or len(line) < 60:
+            found = first_full_date(line)
+            if found:
+                return found
+    return None
+
+
+def read_article(raw: bytes | str, filename: str = "article.txt", limit: int = PAGE_LIMIT) -> Article:
+    """Read an uploaded file; raises IngestError with a one-line reason on bad input."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    source = _decode(raw, limit)
+    if _looks_html(filename, source):
+        text, title, date = _from_html(source)
+    elif filename.lower().endswith((".md", ".markdown")):
+        text, title, date = _from_markdown(source)
+    else:
+        text, title, date = source, "", None
+    if not text.strip():
+        raise IngestError("file has no readable text")
+    if not title:
+        title = next(line.strip() for line in text.splitlines() if line.strip())
+    return Article(title=title[:300], date=date or _dateline(text), text=text)
