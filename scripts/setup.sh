@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install the pinned, hash-checked dependencies.
 #   scripts/setup.sh          runtime only (requirements.lock)
-#   scripts/setup.sh test     runtime + test tools (requirements-test.lock) + Debian's chromium
+#   scripts/setup.sh test     runtime + test tools (requirements-test.lock) + Debian's chromium and nginx
 #   scripts/setup.sh bench    as test, plus what the benchmark's explore() baseline needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,4 +29,16 @@ fi
 if [ -n "${1:-}" ] && ! command -v chromium >/dev/null; then
   echo "setup: installing Debian's chromium for the browser tests" >&2
   apt_install chromium
+fi
+if [ -n "${1:-}" ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  echo "setup: installing Debian's nginx for the scale-out browser test (its service is not started)" >&2
+  own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    own_policy=1
+    as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+  fi
+  status=0
+  apt_install nginx || status=$?
+  if [ -n "$own_policy" ]; then as_root rm -f /usr/sbin/policy-rc.d; fi
+  [ "$status" = 0 ]
 fi
