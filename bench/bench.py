@@ -381,9 +381,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def explore_baseline(browser: Browser, runs: int) -> tuple[list[float], int]:
     """The same layers for the same date written by GeoDataFrame.explore() into one HTML file,
     with its CDN scripts pointed at the same local Leaflet (no internet here)."""
-    from dashboard.data import load_dataset
-    from dashboard.export import visible_features
-    from dashboard.view_state import bounds_from, parse_query
+    from dashboard.data.layers import visible_features
+    from dashboard.data.load import load_dataset
+    from dashboard.data.view import bounds_from, parse_query
 
     ds = load_dataset()
     view = parse_query({}, bounds_from(ds.catalog))[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dashboard.data import data_dir, read_dataset
+from dashboard.data.load import data_dir, read_dataset
 
 
 def main(argv: list[str] | None = None) -> int:

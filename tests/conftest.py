@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.data import DEFAULT_DATA, Dataset, load_dataset, read_dataset
+from dashboard.data.load import DEFAULT_DATA, Dataset, load_dataset, read_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,9 +1,10 @@
 """The page under Streamlit's AppTest: figures, sources, notices, degraded data."""
 
+import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.catalog import load_catalog
+from dashboard.data.catalog import load_catalog
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -23,7 +24,7 @@ def run_app(monkeypatch, data=None, params=None) -> AppTest:
 def test_figures_are_metrics_with_source_and_status(monkeypatch):
     at = run_app(monkeypatch)
     catalog = load_catalog(ROOT / "geodata" / "catalog.toml")
-    metrics = {m.label: m for m in at.metric}
+    metrics = {m.label.replace("\\", ""): m for m in at.metric}
     assert set(metrics) >= {f.label for f in catalog.figures.values()}
     for fig in catalog.figures.values():
         metric = metrics[fig.label]
@@ -38,14 +39,23 @@ def test_figures_are_metrics_with_source_and_status(monkeypatch):
 
 def test_window_metrics_measure_change_with_deltas(monkeypatch):
     at = run_app(monkeypatch, params={"date": "2024-11-01", "compare": "2024-10-01"})
-    metrics = {m.label: m for m in at.metric}
+    metrics = {m.label.replace("\\", ""): m for m in at.metric}
     total = metrics["All Ukraine"]
     assert total.value == "110,759 km²" and total.delta == "+503 km²"
     parts = [metrics[n] for n in ("Donetsk", "Luhansk", "Kharkiv", "Zaporizhzhia")]
     part_sum = sum(int(m.delta.replace(",", "").replace(" km²", "")) for m in parts)
     assert abs(part_sum - 503) <= 4  # the rest is outside those four oblasts (rounding per figure)
+    # the salient figure: the outlines shown on both days, measured here independently
+    outlines = gpd.read_file(ROOT / "geodata" / "layers" / "kursk_salient.geojson")
+    areas = outlines.to_crs("EPSG:6933").area / 1e6
+
+    def shown(day: str) -> float:
+        latest = outlines["date"][outlines["date"] <= day].max()
+        return float(areas[outlines["date"] == latest].sum())
+
     salient = metrics["Kursk (UA-held)"]
-    assert salient.value == "1,165 km²" and salient.delta == "+0 km²"
+    assert salient.value == f"{shown('2024-11-01'):,.0f} km²"
+    assert salient.delta == f"{shown('2024-11-01') - shown('2024-10-01'):+,.0f} km²"
     assert any("2024-10-01 → 2024-11-01" in h.value for h in at.subheader)
 
 
@@ -102,7 +112,7 @@ def test_markup_in_figure_label_is_not_rendered(monkeypatch, data_copy):
     path.write_text(path.read_text().replace('source = "The New York Times, via Ukrinform/MENAFN"',
                                              'source = "<img src=x onerror=alert(1)> **bold**"', 1))
     at = run_app(monkeypatch, data=data_copy)
-    metric = next(m for m in at.metric if m.label == "Troops massed (Kursk)")
+    metric = next(m for m in at.metric if m.label.replace("\\", "") == "Troops massed (Kursk)")
     # the help tooltip is markdown: markup arrives escaped, so it shows as plain text
     assert "\\<img src=x onerror=alert\\(1\\)\\> \\*\\*bold\\*\\*" in metric.help, metric.help
 

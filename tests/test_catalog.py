@@ -1,7 +1,8 @@
 from pathlib import Path
 
-from dashboard.catalog import STATUSES, load_catalog
-from dashboard.data import DEFAULT_DATA
+from dashboard.data.catalog import load_catalog
+from dashboard.data.specs import STATUSES
+from dashboard.data.load import DEFAULT_DATA
 
 
 def test_shipped_catalog_is_complete():
@@ -13,7 +14,7 @@ def test_shipped_catalog_is_complete():
         assert spec.source in cat.sources, spec.id
         assert spec.style in cat.styles, spec.id
         assert spec.article_section, spec.id
-        assert spec.format == "changes" or (DEFAULT_DATA / spec.file).is_file(), spec.file
+        assert spec.format == "computed" or (DEFAULT_DATA / spec.file).is_file(), spec.file
     for fig in cat.figures.values():
         assert fig.status in STATUSES and fig.source and fig.date, fig.id
     assert cat.meta is not None and cat.meta.article_date.isoformat() == "2024-11-10"
@@ -53,4 +54,4 @@ def test_bad_entries_are_reported_and_skipped(tmp_path: Path):
 
 def test_unreadable_catalog(tmp_path: Path):
     cat = load_catalog(tmp_path / "missing.toml")
-    assert cat.meta is None and "cannot read catalog" in cat.problems[0].message
+    assert cat.meta is None and "catalog is missing" in cat.problems[0].message

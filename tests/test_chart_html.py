@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard.chart_html import HEIGHT, weekly_html
+from dashboard.ui.chart import HEIGHT, weekly_html
 
 BOX = re.compile(r'<div class="(\w+)"(?: title="([^"]*)")? style="position:absolute;left:([\d.-]+)%;'
                  r'width:([\d.]+)%;top:([\d.-]+)px;height:([\d.]+)px;')
@@ -18,7 +18,7 @@ def boxes(html: str, cls: str) -> list[dict]:
 
 
 def test_one_bar_per_week_scaled_to_its_value(shipped):
-    from dashboard.measures import weekly_net_change
+    from dashboard.data.figures import weekly_net_change
 
     weekly = weekly_net_change(shipped)
     html = weekly_html(weekly, date(2024, 10, 1), date(2024, 11, 1))

@@ -6,8 +6,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from dashboard.data import REQUIRED_PROPERTIES
-from dashboard.history import extent_for
+from dashboard.data.history import extent_for
+from dashboard.data.load import REQUIRED_PROPERTIES
 from tests.conftest import fresh
 
 LAYERS = ["oblasts", "occupied", "kursk-salient", "places", "counteroffensive"]

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 import streamlit_folium as sf
 
-from dashboard import map_component as mc
-from dashboard.map_builder import SyncedLayerControl, base_map, dated_groups, visible_labels
-from dashboard.view_state import bounds_from, parse_query
+from dashboard.data.view import bounds_from, parse_query
+from dashboard.map.build import base_map, dated_groups, visible_labels
+from dashboard.map.elements import SyncedLayerControl
+from dashboard.ui import map_widget as mc
 
 RETURNED = ["center", "zoom", "selected_layers"]
 
@@ -88,7 +89,7 @@ def test_a_group_keeps_its_key_while_its_content_stays(ds, bounds):
 
 def test_the_page_finds_what_the_warm_up_rendered(ds, bounds, monkeypatch):
     """warm() and a default session build the same cache keys: the first reader renders nothing."""
-    from dashboard import warm
+    from dashboard.serving import warm
 
     monkeypatch.setattr(mc, "publish", lambda name, _d: f"../../app/static/generated/{name}.json")
     mc.cached_base.cache_clear()

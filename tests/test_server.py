@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from dashboard.server import GzipStaticBundles
+from dashboard.serving.gzip_static import GzipStaticBundles
 
 
 def call(middleware, path, headers=(), method="GET"):

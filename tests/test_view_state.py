@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.view_state import KEYS, bounds_from, parse_query, to_query
+from dashboard.data.view import KEYS, bounds_from, parse_query, to_query
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from dashboard.catalog import load_catalog
+from dashboard.data.catalog import load_catalog
 from tests.conftest import ROOT
 from tests.e2e.conftest import ARTIFACTS, AppServer, Watched, wait_idle
 

@@ -6,9 +6,9 @@ import time
 import geopandas as gpd
 import pytest
 
-from dashboard.data import load_dataset
-from dashboard.export import visible_features
-from dashboard.view_state import bounds_from, parse_query
+from dashboard.data.layers import visible_features
+from dashboard.data.load import load_dataset
+from dashboard.data.view import bounds_from, parse_query
 from tests.e2e.conftest import ARTIFACTS, AppServer, Watched, wait_idle
 
 pytestmark = pytest.mark.browser

@@ -1,12 +1,13 @@
-"""Sources & method, and About: every layer and figure with its provenance."""
+"""Sources & method: every layer and figure with its provenance, and how the map is made."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.data import Dataset
-from dashboard.escape import markdown_text
-from dashboard.session import current_view, init_session, keep_view_in_url, loaded, page_header, show_problems
+from dashboard.data.load import Dataset
+from dashboard.map.text import markdown_text
+from dashboard.ui import state
+from dashboard.ui.chrome import loaded, page_header, show_problems
 
 
 def sources_section(ds: Dataset) -> None:
@@ -23,8 +24,9 @@ def sources_section(ds: Dataset) -> None:
              "article section": s.article_section, "loaded": s.id in ds.layers}
             for s in ds.catalog.layers.values()]
     st.dataframe(rows, hide_index=True, width="stretch")
-    if "kursk-salient" in ds.layers:
-        gdf = ds.layers["kursk-salient"].gdf
+    salient = ds.catalog.by_role("salient")
+    if salient is not None and salient.id in ds.layers:
+        gdf = ds.layers[salient.id].gdf
         st.markdown("**Kursk salient outlines** are approximations drawn by hand from the dated reports "
                     "below, clipped to Kursk Oblast; claimed area vs the area GeoPandas measures:")
         st.dataframe(gdf[["date", "status", "claimed_area_km2", "measured_area_km2", "source"]],
@@ -57,13 +59,12 @@ def method_section(ds: Dataset) -> None:
 """)
 
 
-def render_sources() -> None:
+def render() -> None:
     ds, bounds = loaded()
-    init_session(bounds)
+    state.init_session(bounds)
     page_header(ds)
     show_problems(ds)
-    view, _ = current_view(bounds)
-    keep_view_in_url(view, bounds)
+    state.keep_view_in_url(state.current_view(bounds)[0], bounds)
     sources_section(ds)
     method_section(ds)
     figures_table(ds)
@@ -76,26 +77,3 @@ def figures_table(ds: Dataset) -> None:
             for f in ds.catalog.figures.values()]
     st.dataframe(rows, hide_index=True, width="stretch",
                  column_config={"link": st.column_config.LinkColumn("link")})
-
-
-def render_about() -> None:
-    ds, bounds = loaded()
-    init_session(bounds)
-    page_header(ds)
-    view, _ = current_view(bounds)
-    keep_view_in_url(view, bounds)
-    st.markdown("""
-This dashboard turns one news article of early November 2024 about the war in Ukraine into a
-situation map: Ukraine's August 2024 incursion into Kursk Oblast, the Russian and North Korean
-build-up for a counter-offensive, Russian losses, and Russian advances in Donbass.
-
-- Pick a **date** (8 July to 31 December 2024) and, optionally, a **compare date** to see what
-  changed hands; press **Play** to step through the days.
-- Switch **layers** in the sidebar or in the map's layer control.
-- **Share**: the address bar (and the box in the sidebar) always holds the whole view; a colleague
-  who opens it sees the same date, layers, centre and zoom.
-- **Download** the visible layers (GeoJSON), the figures (CSV) or the map as an offline HTML file.
-
-Everything is served by the app itself: it works with no internet connection.
-The article's facts are paraphrased and cited by section; its text is not reproduced.
-""")

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from dashboard.escape import html_text
+from dashboard.map.text import html_text
 
 HEIGHT = 190          # px, whole chart
 LEFT = 8.0            # % of the width kept for the value axis

@@ -11,16 +11,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from dashboard.catalog import Catalog
+from dashboard.data.specs import Catalog, MapBounds
 
 KEYS = ("date", "compare", "layers", "lat", "lon", "zoom", "basemap")
 MAX_LEN = 400
-LAT_RANGE = (40.0, 60.0)
-LON_RANGE = (20.0, 52.0)
-ZOOM_RANGE = (5, 13)
 _SAFE_ID = re.compile(r"[^a-z0-9-]")
 
 
@@ -42,6 +39,19 @@ class Bounds:
     layer_ids: tuple[str, ...]
     basemap_ids: tuple[str, ...]
     default: ViewState
+    map: MapBounds = field(default_factory=MapBounds)
+
+    @property
+    def lat_range(self) -> tuple[float, float]:
+        return self.map.min_lat, self.map.max_lat
+
+    @property
+    def lon_range(self) -> tuple[float, float]:
+        return self.map.min_lon, self.map.max_lon
+
+    @property
+    def zoom_range(self) -> tuple[float, float]:
+        return self.map.min_zoom, self.map.max_zoom
 
 
 def bounds_from(catalog: Catalog) -> Bounds:
@@ -56,7 +66,7 @@ def bounds_from(catalog: Catalog) -> Bounds:
         layers=ids, lat=round(center[0], 4),
         lon=round(center[1], 4), zoom=meta.default_zoom if meta else 7, basemap=basemaps[0],
     )
-    return Bounds(first, last, ids, basemaps, default)
+    return Bounds(first, last, ids, basemaps, default, meta.bounds if meta else MapBounds())
 
 
 def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tuple[ViewState, list[str]]:
@@ -90,9 +100,9 @@ def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tu
         view_date, compare = compare, view_date
     view = ViewState(
         date=view_date, compare=compare, layers=_layers(values, d.layers, bounds, notices),
-        lat=_number(values, "lat", d.lat, LAT_RANGE, notices),
-        lon=_number(values, "lon", d.lon, LON_RANGE, notices),
-        zoom=int(_number(values, "zoom", d.zoom, ZOOM_RANGE, notices, integer=True)),
+        lat=_number(values, "lat", d.lat, bounds.lat_range, notices),
+        lon=_number(values, "lon", d.lon, bounds.lon_range, notices),
+        zoom=int(_number(values, "zoom", d.zoom, bounds.zoom_range, notices, integer=True)),
         basemap=_choice(values, "basemap", d.basemap, bounds.basemap_ids, notices),
     )
     return view, notices
@@ -122,8 +132,8 @@ def to_query(view: ViewState, bounds: Bounds) -> dict[str, str]:
 def normalise(view: ViewState, bounds: Bounds) -> ViewState:
     """Round and clamp a view built from widgets or the map, as a link would carry it."""
     return replace(
-        view, lat=round(_clamp(view.lat, *LAT_RANGE), 4), lon=round(_clamp(view.lon, *LON_RANGE), 4),
-        zoom=int(_clamp(view.zoom, *ZOOM_RANGE)),
+        view, lat=round(_clamp(view.lat, *bounds.lat_range), 4), lon=round(_clamp(view.lon, *bounds.lon_range), 4),
+        zoom=int(_clamp(view.zoom, *bounds.zoom_range)),
         layers=tuple(i for i in bounds.layer_ids if i in view.layers),
     )
 

@@ -1,25 +1,25 @@
-"""What a new server process does before its first reader arrives (see server.py)."""
+"""What a new server process does before its first reader arrives (see main.py)."""
 
 from __future__ import annotations
 
 import time
 
-from dashboard import map_component
-from dashboard.data import load_dataset
-from dashboard.measures import occupied_changes, salient_change, weekly_net_change, window_start
-from dashboard.view_state import bounds_from
+from dashboard.data.figures import occupied_changes, salient_change, weekly_net_change, window_start
+from dashboard.data.load import load_dataset
+from dashboard.data.view import bounds_from
+from dashboard.ui import map_widget
 
 
 def warm() -> None:
     """Import the pages, read the data and render the default view's map pieces and figures:
     into the same per-process caches the pages use."""
-    from dashboard import page_info, page_map  # noqa: F401  (imports are a second of a cold start)
+    from dashboard.ui import app  # noqa: F401  (the pages' imports are a second of a cold start)
 
     ds = load_dataset()
     bounds = bounds_from(ds.catalog)
     view = bounds.default
-    map_component.base_for(ds, bounds, view, view.basemap)
-    map_component.groups_for(ds, bounds, view.date, None)
+    map_widget.base_for(ds, bounds, view, view.basemap)
+    map_widget.groups_for(ds, bounds, view.date, None)
     start = window_start(view.date, None, bounds.first)
     occupied_changes(ds, start, view.date)
     salient_change(ds, start, view.date)
@@ -38,5 +38,5 @@ def prerender() -> None:
     # Every day's dated layers, so scrubbing and Play never wait for a render. Paced: the
     # server keeps answering readers in between (one day is ~40 ms of CPU).
     for day in ds.history.days:
-        map_component.groups_for(ds, bounds, day, None)
+        map_widget.groups_for(ds, bounds, day, None)
         time.sleep(0.02)

@@ -18,10 +18,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from dashboard.catalog import COMPUTED_FORMATS, STATUSES, BasemapPart, Catalog, LayerSpec, Problem, load_catalog
-from dashboard.history import OccupiedHistory
+from dashboard.data.catalog import load_catalog
+from dashboard.data.history import OccupiedHistory
+from dashboard.data.specs import COMPUTED_FORMATS, STATUSES, BasemapPart, Catalog, LayerSpec, Problem
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1] / "geodata"
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "geodata"
 #: Properties every feature of an overlay layer must carry (its provenance).
 REQUIRED_PROPERTIES = ("name", "source", "source_url", "date", "status")
 _WGS84_NAMES = ("urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "EPSG:4326",
@@ -91,7 +92,7 @@ def read_dataset(root: Path) -> Dataset:
             ds.history = history
         ds.layers[spec.id] = LayerData(spec, gdf)
     for spec in catalog.layers.values():
-        if spec.format == "changes" and ds.history is not None:
+        if spec.format in COMPUTED_FORMATS and ds.history is not None:
             ds.layers[spec.id] = LayerData(spec, gpd.GeoDataFrame(geometry=[], crs=4326))
     for bm in catalog.basemaps.values():
         parts = []

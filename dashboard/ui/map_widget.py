@@ -24,14 +24,14 @@ from typing import Any
 import branca
 import folium
 import folium.elements
-import streamlit as st
 import streamlit_folium as sf
 from folium.map import Layer
 
-from dashboard.data import Dataset
-from dashboard.map_builder import base_map, dated_groups
-from dashboard.static_files import publish
-from dashboard.view_state import Bounds, ViewState
+from dashboard.data.load import Dataset
+from dashboard.data.view import Bounds, ViewState
+from dashboard.map.build import base_map, dated_groups
+from dashboard.map.publish import publish
+from dashboard.ui import state
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def show(base: BaseRender, groups: GroupsRender | None, control: str | None, *, 
     hash_key = sf.generate_js_hash(base.script, key, False)
 
     def _on_change() -> None:
-        st.session_state[key] = st.session_state.get(hash_key, {})
+        state.mirror(hash_key, key)  # as st_folium does: the value under the caller's key too
         if on_change is not None:
             on_change()
 
@@ -190,7 +190,7 @@ def cached_base(ds: Dataset, view: ViewState, returned_objects: tuple[str, ...])
     return render_base(base_map(ds, view, publish=publish), returned_objects)
 
 
-@functools.lru_cache(maxsize=256)  # every day of the series (~70 KB each), plus comparisons
+@functools.lru_cache(maxsize=256)  # the days readers visit most, plus comparisons (bounded)
 def cached_groups(ds: Dataset, view: ViewState) -> GroupsRender:
     """The dated groups for a view's date and comparison (pass every layer: the control hides)."""
     return render_groups(dated_groups(ds, view))

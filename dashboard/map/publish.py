@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 GENERATED = STATIC_DIR / "generated"
 #: The map iframe lives at <base>/component/streamlit_folium.st_folium/index.html.
 URL_PREFIX = "../../app/static/generated"

@@ -11,17 +11,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-#: The grid the build script snapped every snapshot to; replaying on it is exact.
-GRID = 1e-4
-
-
-def polygonal(geom: shapely.Geometry | None) -> shapely.Geometry:
-    """Only the areal parts: overlays can leave slivers of lines or points behind."""
-    if geom is None:
-        return shapely.MultiPolygon()
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-    polys = [q for p in parts for q in shapely.get_parts(p)]
-    return shapely.MultiPolygon(polys) if polys else shapely.MultiPolygon()
+from dashboard.data.geometry import GRID, polygonal
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,193 @@
+"""Parse `geodata/catalog.toml` into the typed specs of `specs.py`. Pure.
+
+Parsing never raises on bad content: every problem becomes a `Problem` naming the file and
+where in it, and whatever could be read is still returned, so one bad entry cannot take the
+rest of the dashboard down.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from dashboard.data.meta import parse_meta
+from dashboard.data.specs import (
+    COMPUTED_FORMATS,
+    LAYER_FORMATS,
+    ROLES,
+    STATUSES,
+    Basemap,
+    BasemapPart,
+    Catalog,
+    FigureSpec,
+    LayerSpec,
+    Problem,
+    Source,
+    StyleRule,
+)
+from dashboard.data.toml_reader import Reader, entries, line_of, salvage
+from dashboard.data.values import check_style, is_colour, safe_url
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+#: A catalog bigger than this is refused unread (it is a hand-edited text file of ~12 KB).
+MAX_CATALOG_BYTES = 2_000_000
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Parse the catalog. Never raises: problems are collected on the result."""
+    name = path.name
+    problems: list[Problem] = []
+    text = _read_text(path, problems)
+    if text is None:
+        return Catalog(meta=None, problems=problems)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raw = salvage(text, name, problems)
+    except RecursionError:  # nesting thousands deep: the parser gives up, so do we
+        problems.append(Problem(name, "0", "tables or arrays nested too deeply; catalog ignored"))
+        return Catalog(meta=None, problems=problems)
+    catalog = Catalog(meta=parse_meta(name, raw.get("meta"), problems), problems=problems)
+    _sources(catalog, raw, text, name)
+    _styles(catalog, raw, name)
+    _basemaps(catalog, raw, text, name)
+    _layers(catalog, raw, text, name)
+    _figures(catalog, raw, text, name)
+    return catalog
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    name = path.name
+    try:
+        if not path.is_file():
+            what = "a folder" if path.is_dir() else "missing"
+            problems.append(Problem(name, "0", f"catalog is {what}, not a file: nothing to show"))
+            return None
+        if path.stat().st_size > MAX_CATALOG_BYTES:
+            problems.append(Problem(name, "0", f"catalog larger than {MAX_CATALOG_BYTES:,} bytes; not read"))
+            return None
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, "0", f"catalog is not UTF-8 text ({exc.reason} at byte {exc.start})"))
+    except OSError as exc:
+        problems.append(Problem(name, "0", f"cannot read catalog ({exc.strerror or type(exc).__name__})"))
+    return None
+
+
+def _where(text: str, key: str, i: int) -> str:
+    return f"{line_of(text, key, i)} ({key} #{i + 1})"
+
+
+def _sources(catalog: Catalog, raw: dict[str, Any], text: str, name: str) -> None:
+    for i, entry in enumerate(entries(raw, "sources", name, catalog.problems)):
+        r = Reader(name, _where(text, "sources", i), entry, catalog.problems)
+        url = r.text("url", "")
+        if url and not safe_url(url):
+            r.fail("'url' must be an http(s) address")
+        src = Source(r.ident(), r.text("name"), url, r.text("licence"), r.text("attribution"), r.text("via", ""))
+        _add_unique(catalog.sources, src, r)
+
+
+def _styles(catalog: Catalog, raw: dict[str, Any], name: str) -> None:
+    styles = raw.get("styles", {})
+    if not isinstance(styles, dict):
+        catalog.problems.append(Problem(name, "styles", "[styles] must be a table of tables"))
+        return
+    for key, value in styles.items():
+        if not isinstance(value, dict) or not _ID.match(key.replace("_", "-")):
+            catalog.problems.append(Problem(name, f"styles.{key}"[:60], "not a style table with a plain name"))
+            continue
+        kept, messages = check_style(key, value)
+        catalog.problems.extend(Problem(name, f"styles.{key}", m) for m in messages)
+        catalog.styles[key] = kept
+
+
+def _basemaps(catalog: Catalog, raw: dict[str, Any], text: str, name: str) -> None:
+    for i, entry in enumerate(entries(raw, "basemaps", name, catalog.problems)):
+        r = Reader(name, _where(text, "basemaps", i), entry, catalog.problems)
+        parts = []
+        raw_parts = r.table.get("parts", [])
+        for part in raw_parts if isinstance(raw_parts, list) else []:
+            pr = Reader(name, r.where, part, catalog.problems)
+            if pr.ok:
+                parts.append(BasemapPart(pr.text("file"), pr.text("style"), pr.style_rule()))
+        background = r.text("background", "#dbe7ef")
+        if not is_colour(background):
+            r.fail("'background' must be a colour (#rgb, #rrggbb, rgb(...) or a name)")
+        url = r.text("url", "")
+        if url and not safe_url(url.replace("{", "").replace("}", "")):
+            r.fail("'url' must be an http(s) tile address")
+        bm = Basemap(r.ident(), r.text("title"), r.choice("kind", ("vector", "tiles")), r.text("source"),
+                     background, url, r.text("attribution", ""), tuple(parts))
+        _add_unique(catalog.basemaps, bm, r)
+
+
+def _layers(catalog: Catalog, raw: dict[str, Any], text: str, name: str) -> None:
+    for i, entry in enumerate(entries(raw, "layers", name, catalog.problems)):
+        r = Reader(name, _where(text, "layers", i), entry, catalog.problems)
+        fmt = r.choice("format", LAYER_FORMATS, "plain")
+        spec = LayerSpec(
+            id=r.ident(), title=r.text("title"), file=r.text("file", "" if fmt in COMPUTED_FORMATS else None),
+            style=r.text("style"), status=r.choice("status", STATUSES), source=r.text("source"),
+            date=r.text("date"), article_section=r.text("article_section"),
+            description=r.text("description", ""), format=fmt, role=r.choice("role", ROLES, ""),
+            style_by=r.style_rule(), approximate=r.table.get("approximate", False) is True,
+            table=r.text("table", ""), regions=_regions(r),
+        )
+        _check_refs(r, catalog, spec.style, spec.source, spec.style_by)
+        if spec.format not in COMPUTED_FORMATS and not spec.file:
+            r.fail("'file' is empty")
+        if spec.role and any(s.role == spec.role for s in catalog.layers.values()):
+            r.fail(f"role {spec.role!r} is already given to another layer")
+        _add_unique(catalog.layers, spec, r)
+
+
+def _regions(r: Reader) -> tuple[tuple[str, str], ...]:
+    raw = r.table.get("regions", [])
+    ok = isinstance(raw, list) and all(isinstance(x, dict) and isinstance(x.get("column"), str) and
+                                       isinstance(x.get("label"), str) for x in raw)
+    if not ok:
+        r.fail("'regions' must be a list of {column = \"..._km2\", label = \"...\"}")
+        return ()
+    return tuple((x["column"], x["label"]) for x in raw)
+
+
+def _figures(catalog: Catalog, raw: dict[str, Any], text: str, name: str) -> None:
+    for i, entry in enumerate(entries(raw, "figures", name, catalog.problems)):
+        r = Reader(name, _where(text, "figures", i), entry, catalog.problems)
+        value = r.table.get("value")
+        if value is not None and (isinstance(value, dict | list) or
+                                  (isinstance(value, float) and not math.isfinite(value))):
+            r.fail("'value' must be a number, text or date")
+        source_url = r.text("source_url", "")
+        if source_url and not safe_url(source_url):
+            r.fail("'source_url' must be an http(s) address")
+        fig = FigureSpec(
+            id=r.ident(), label=r.text("label"), status=r.choice("status", STATUSES),
+            date=r.text("date"), source=r.text("source"), source_url=source_url,
+            article_section=r.text("article_section"), value=value,
+            display=r.text("display", ""), computed=r.text("computed", ""), note=r.text("note", ""),
+        )
+        if fig.value is None and not fig.computed:
+            r.fail("a figure needs a 'value' or a 'computed' measure")
+        _add_unique(catalog.figures, fig, r)
+
+
+def _add_unique(target: dict[str, Any], item: Any, r: Reader) -> None:
+    if not r.ok:
+        return  # a broken entry is reported, not half-used
+    if item.id in target:
+        r.fail(f"duplicate id {item.id!r}")
+        return
+    target[item.id] = item
+
+
+def _check_refs(r: Reader, catalog: Catalog, style: str, source: str, rule: StyleRule | None) -> None:
+    for name in [style, *(rule.values.values() if rule else [])]:
+        if name and name not in catalog.styles:
+            r.fail(f"style {name!r} is not defined under [styles]")
+    if source and source not in catalog.sources:
+        r.fail(f"source {source!r} is not listed under [[sources]]")

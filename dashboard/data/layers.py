@@ -1,0 +1,119 @@
+"""The features a view shows, with their provenance: the one builder behind the map and every
+download, so a feature's name, source, status and date are the same wherever a reader meets it.
+
+Every frame returned here has `name`, `status`, `date`, `source` and `source_url` on each row,
+plus what the layer adds (`kind`, `measured_area_km2`, `claimed_area_km2`, `note`, ...).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from dashboard.data.geometry import DEFAULT_EQUAL_AREA, gained_and_lost, measured_km2, polygonal
+from dashboard.data.history import extent_for
+from dashboard.data.load import Dataset
+from dashboard.data.specs import LayerSpec
+from dashboard.data.view import ViewState
+
+PROVENANCE = ("name", "status", "date", "source", "source_url")
+CHANGE_LABELS = {"taken": "Taken by Russian forces",
+                 "regained": "Gained by Ukrainian forces (regained in Ukraine, taken in Kursk Oblast)"}
+
+
+def equal_area(ds: Dataset) -> str:
+    return ds.catalog.meta.equal_area_crs if ds.catalog.meta else DEFAULT_EQUAL_AREA
+
+
+def view_features(ds: Dataset, spec: LayerSpec, view: ViewState) -> gpd.GeoDataFrame | None:
+    """What layer `spec` shows for `view`, or None when it shows nothing."""
+    if spec.id not in ds.layers:
+        return None
+    gdf = ds.layers[spec.id].gdf
+    if spec.format == "dated-events":  # shown from the day it was reported, never before
+        gdf = gdf[gdf["date"].astype(str) <= view.date.isoformat()]
+    elif spec.format == "dated-extents":
+        gdf = extent_for(gdf, view.date)
+    elif spec.format == "daily-changes":
+        gdf = occupied_on(ds, spec, view.date)
+    elif spec.role == "changed-hands":
+        gdf = changes_between(ds, spec, view.compare, view.date) if view.compare else None
+    return None if gdf is None or gdf.empty else gdf
+
+
+def visible_features(ds: Dataset, view: ViewState) -> gpd.GeoDataFrame:
+    """Every feature of every visible layer for the view, with a `layer` column."""
+    frames = []
+    for spec in ds.catalog.layers.values():
+        if spec.id in view.layers:
+            gdf = view_features(ds, spec, view)
+            if gdf is not None:
+                frames.append(gdf.assign(layer=spec.id))
+    if not frames:
+        return gpd.GeoDataFrame({"layer": []}, geometry=[], crs=4326)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=4326)
+
+
+def _provenance(ds: Dataset, spec: LayerSpec) -> dict[str, str]:
+    source = ds.catalog.sources.get(spec.source)
+    return {"status": spec.status, "source": source.attribution if source else spec.source,
+            "source_url": source.url if source else ""}
+
+
+def occupied_on(ds: Dataset, spec: LayerSpec, day: date) -> gpd.GeoDataFrame | None:
+    """The occupied area shown for `day` (the latest snapshot at or before it)."""
+    if ds.history is None:
+        return None
+    snap = ds.history.snapshot(day)
+    if snap.shown is None or snap.geometry.is_empty:
+        return None
+    row = ds.history.area_row(day)
+    crs = equal_area(ds)
+    area = float(row["total_km2"]) if row is not None else measured_km2(snap.geometry, crs)
+    note = f"Area measured on the full-resolution snapshot ({crs})."
+    if not snap.exact:
+        note += (f" The source has no snapshot for {day.isoformat()}: this is the nearest earlier day, "
+                 f"{snap.shown.isoformat()}.")
+    props = {"name": f"Russian-occupied Ukraine on {snap.shown.isoformat()}", "date": snap.shown.isoformat(),
+             **_provenance(ds, spec), "measured_area_km2": round(area), "note": note}
+    return gpd.GeoDataFrame([props], geometry=[snap.geometry], crs=4326)
+
+
+def held_outline(ds: Dataset, day: date) -> shapely.Geometry:
+    """The Ukrainian-held area in Russia (the `salient` layer's outline) shown on `day`."""
+    spec = ds.catalog.by_role("salient")
+    if spec is None or spec.id not in ds.layers:
+        return shapely.MultiPolygon()
+    shown = extent_for(ds.layers[spec.id].gdf, day)
+    return polygonal(shown.geometry.union_all()) if not shown.empty else shapely.MultiPolygon()
+
+
+def change_geometries(ds: Dataset, earlier: date, later: date) -> dict[str, shapely.Geometry]:
+    """Areas that changed hands between two dates: the occupied history in Ukraine, the held
+    outlines in Russia (there, a shrinking outline means Russian forces took ground)."""
+    taken, regained = shapely.MultiPolygon(), shapely.MultiPolygon()
+    if ds.history is not None:
+        taken, regained = gained_and_lost(ds.history.snapshot(earlier).geometry, ds.history.snapshot(later).geometry)
+    held_gained, held_lost = gained_and_lost(held_outline(ds, earlier), held_outline(ds, later), grid=None)
+    return {"taken": polygonal(shapely.union(taken, held_lost)),
+            "regained": polygonal(shapely.union(regained, held_gained))}
+
+
+def changes_between(ds: Dataset, spec: LayerSpec, earlier: date, later: date) -> gpd.GeoDataFrame | None:
+    crs = equal_area(ds)
+    occupied, salient = ds.catalog.by_role("history"), ds.catalog.by_role("salient")
+    sources = [f"{ds.catalog.source_name(occupied.source)} snapshots (Ukraine)" if occupied else "",
+               f"{ds.catalog.source_name(salient.source)}, approximate outlines (Russia)" if salient else ""]
+    rows, shapes = [], []
+    for kind, geom in change_geometries(ds, earlier, later).items():
+        if geom.is_empty:
+            continue
+        rows.append({"kind": kind, "name": f"{CHANGE_LABELS[kind]}, {earlier.isoformat()} to {later.isoformat()}",
+                     "date": later.isoformat(), **_provenance(ds, spec),
+                     "source": "; ".join(s for s in sources if s), "measured_area_km2": round(measured_km2(geom, crs)),
+                     "note": f"Computed: the difference between the two dates' areas, measured in {crs}."})
+        shapes.append(geom)
+    return gpd.GeoDataFrame(rows, geometry=shapes, crs=4326) if rows else None

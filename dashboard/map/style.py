@@ -1,0 +1,69 @@
+"""Leaflet styles from the catalog, the status line patterns, and the map's own CSS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dashboard.data.load import Dataset
+from dashboard.data.specs import StyleRule
+from dashboard.data.values import STYLE_KEYS
+
+#: Status is drawn as a line pattern too, not by colour alone (reported solid, assessed dashed,
+#: claimed dotted); the catalog's styles give colours and weights only.
+STATUS_DASH = {"reported": None, "assessed": "8 5", "claimed": "1 6"}
+STATUS_CSS = {"reported": "solid", "assessed": "dashed", "claimed": "dotted"}
+
+MAP_CSS = """
+<style>
+.leaflet-container { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; }
+.sm-label { color: #6b6357; font-size: 12px; white-space: nowrap; pointer-events: none;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
+.sm-label.country { font-size: 15px; letter-spacing: 3px; font-weight: 600; color: #8a8276; }
+.sm-label.sea { font-style: italic; color: #4f7592; text-shadow: none; }
+.sm-label.oblast { font-size: 11px; text-transform: uppercase; letter-spacing: 1px; color: #8d877d; }
+.sm-place { font-weight: 600; font-size: 12.5px; color: #111; white-space: nowrap; pointer-events: none;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+.sm-legend { color: #1f1f1f; background: rgba(255,255,255,.94); padding: 5px 8px; border-radius: 4px; font-size: 11.5px;
+  line-height: 1.3; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 330px; max-height: 45vh; overflow-y: auto; }
+.sm-legend summary { cursor: pointer; font-weight: 700; }
+.leaflet-control-layers, .leaflet-popup-content, .leaflet-tooltip { color: #1f1f1f; }
+.leaflet-control-attribution { color: #333; font-size: 9px; max-width: 62%; line-height: 1.2; }
+.sm-legend .sw { display: inline-block; width: 16px; height: 11px; margin-right: 5px; vertical-align: middle; }
+.sm-legend .st { color: #555; font-size: 10.5px; }
+.sm-legend .note { color: #444; font-size: 11px; margin-top: 3px; }
+.sm-asof { color: #1f1f1f; background: rgba(255,255,255,.93); padding: 3px 8px; border-radius: 4px; font-weight: 600;
+  font-size: 13px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+</style>
+"""
+
+
+def map_css(background: str) -> str:
+    """The map's CSS with the basemap's background (a colour checked by the catalog parser)."""
+    return MAP_CSS.replace("</style>", f".leaflet-container {{ background: {background}; }}</style>")
+
+
+def leaflet_style(ds: Dataset, name: str) -> dict[str, Any]:
+    """A catalog style's Leaflet options (already validated by the catalog parser)."""
+    style = ds.catalog.styles.get(name, {})
+    return {k: v for k, v in style.items() if k in STYLE_KEYS}
+
+
+def with_status(style: dict[str, Any], status: str | None) -> dict[str, Any]:
+    if status not in STATUS_DASH:
+        return style
+    return {**style, "dashArray": STATUS_DASH[status]}
+
+
+def style_function(ds: Dataset, style: str, rule: StyleRule | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Per-feature style: the rule's style for the feature's value, dashed by its status."""
+    base = leaflet_style(ds, style)
+    by_value = {k: leaflet_style(ds, v) for k, v in (rule.values.items() if rule else [])}
+
+    def style_fn(feature: dict[str, Any]) -> dict[str, Any]:
+        chosen = base
+        if rule:
+            chosen = by_value.get(str(feature["properties"].get(rule.property, "")), base)
+        return with_status(chosen, feature["properties"].get("status"))
+
+    return style_fn

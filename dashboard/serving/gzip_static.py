@@ -1,0 +1,123 @@
+"""Gzip for Streamlit's own hashed script bundles and the app's static files.
+
+Streamlit serves its bundles uncompressed on purpose, because compressing on every request costs
+CPU; here each file is compressed once per process (in a worker thread, never on the event loop)
+and kept, so a reader's first view is about a quarter of the bytes at no recurring cost.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import mimetypes
+import re
+from pathlib import Path
+
+import anyio
+import streamlit as st
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+LOG = logging.getLogger("situation_map.server")
+COMPRESSIBLE = {".js", ".css", ".svg", ".json", ".txt"}
+#: Streamlit's bundles and the app's generated files are content-hashed: a URL never changes
+#: content, so caching is forever. The app's vendored scripts keep their names across upgrades.
+IMMUTABLE = "public, immutable, max-age=31536000"
+VENDOR = "public, max-age=3600"
+APP_STATIC = Path(__file__).resolve().parents[1] / "static"
+
+
+#: Compressed copies, per file, for the life of the process (~3 MB for what a page loads).
+COMPRESSED: dict[Path, bytes] = {}
+
+
+def streamlit_static_dir() -> Path:
+    return Path(st.__file__).resolve().parent / "static"
+
+
+def compressed(file: Path, cache: dict[Path, bytes]) -> bytes:
+    body = cache.get(file)
+    if body is None:  # two threads may race on one file: both results are the same bytes
+        body = gzip.compress(file.read_bytes(), compresslevel=6, mtime=0)
+        cache[file] = body
+    return body
+
+
+def precompress_entry_bundles() -> None:
+    """Compress the scripts Streamlit's index.html names (about 2 MB) before the first browser
+    asks for them; the chunks loaded later are compressed on first request, off the event loop."""
+    root = streamlit_static_dir()
+    html = (root / "index.html").read_text(encoding="utf-8", errors="replace")
+    for rel in re.findall(r'(?:src|href)="\./(static/[^"]+\.(?:js|css))"', html):
+        file = (root / rel).resolve()
+        if file.is_relative_to(root) and file.is_file():
+            compressed(file, COMPRESSED)
+
+
+class GzipStaticBundles:
+    """ASGI middleware: answer requests for Streamlit's bundles (`<base>/static/...`) and the
+    app's static files (`<base>/app/static/...`) that accept gzip with a compressed copy made
+    once per file and kept in memory; everything else passes through untouched."""
+
+    def __init__(self, app: ASGIApp, static_dir: Path | None = None, app_static: Path | None = None) -> None:
+        self.app = app
+        # (URL prefix, folder, whether every file name there carries a content hash)
+        self.roots = (("/static/", (static_dir or streamlit_static_dir()).resolve() / "static", True),
+                      ("/app/static/", (app_static or APP_STATIC).resolve(), False))
+        self._cache = COMPRESSED
+        # Resolving a path costs a few system calls: remember the files found (they never change
+        # within a process: hashed names, or new names for new content).
+        self._found: dict[str, tuple[Path, str]] = {}
+
+    def _base(self) -> str:
+        from streamlit import config
+
+        base = (config.get_option("server.baseUrlPath") or "").strip("/")
+        return f"/{base}" if base else ""
+
+    def target(self, path: str) -> tuple[Path, str] | None:
+        """The file a request path names and its caching policy, or None (not one of ours, not
+        compressible, or outside its folder)."""
+        found = self._found.get(path)
+        if found is None:
+            found = self._lookup(path)
+            if found is not None:
+                self._found[path] = found
+        return found
+
+    def _lookup(self, path: str) -> tuple[Path, str] | None:
+        if "\\" in path or "\x00" in path:
+            return None
+        for prefix, root, all_hashed in self.roots:
+            prefix = self._base() + prefix
+            if not path.startswith(prefix):
+                continue
+            file = (root / path[len(prefix):]).resolve()
+            if not file.is_relative_to(root) or file.suffix not in COMPRESSIBLE or not file.is_file():
+                return None
+            hashed = all_hashed or file.parent.name == "generated"  # see static_files.py
+            return file, IMMUTABLE if hashed else VENDOR
+        return None
+
+    def compressed(self, file: Path) -> bytes:
+        return compressed(file, self._cache)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        accepts = headers.get(b"accept-encoding", b"").decode("latin-1").lower()
+        found = self.target(scope.get("path", "")) if "gzip" in accepts and b"range" not in headers else None
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        file, policy = found
+        body = self._cache.get(file)
+        if body is None:  # zlib lets go of the interpreter lock: compress off the event loop
+            body = await anyio.to_thread.run_sync(self.compressed, file)
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", f"{kind}; charset=utf-8".encode()),
+            (b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"),
+            (b"cache-control", policy.encode()), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

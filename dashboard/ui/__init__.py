@@ -1,0 +1,1 @@
+"""The pages: the only code that touches Streamlit's session and URL state."""

@@ -1,0 +1,42 @@
+"""What every page shares: the data it shows, the title, the data problems, the page CSS."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.data.load import Dataset, load_dataset
+from dashboard.data.view import Bounds, bounds_from
+from dashboard.map.text import markdown_text
+
+PAGE_CSS = """<style>
+.block-container { padding-top: 1.2rem; padding-bottom: 1rem; max-width: 100%; }
+h1 { font-size: 1.7rem !important; padding-bottom: 0 !important; }
+[data-testid="stMetricValue"] { font-size: 1.45rem; }
+[data-testid="stMetric"] { padding: 0; }
+[data-testid="stColumn"] [data-testid="stCaptionContainer"] { margin-top: -0.9rem; }
+</style>"""
+MAX_PROBLEMS_SHOWN = 8
+
+
+def loaded() -> tuple[Dataset, Bounds]:
+    """The dataset (read once per process by `load_dataset`) and the view's limits."""
+    ds = load_dataset()
+    return ds, bounds_from(ds.catalog)
+
+
+def page_header(ds: Dataset) -> None:
+    st.html(PAGE_CSS)  # constant CSS only, never data
+    st.title("Kursk & Donbass situation map")
+    if ds.catalog.meta:
+        st.caption(f"Built from the article “{markdown_text(ds.catalog.meta.article_title)}” "
+                   f"(about {ds.catalog.meta.article_date:%d %B %Y}) and dated public data. "
+                   "Every feature names its source and whether it is reported, assessed or claimed.")
+
+
+def show_problems(ds: Dataset) -> None:
+    errors = [p for p in ds.problems if p.severity == "error"]
+    for problem in errors[:MAX_PROBLEMS_SHOWN]:
+        st.error(f"Data problem — {markdown_text(problem)}. This part is left out; the rest of the map works.")
+    if len(errors) > MAX_PROBLEMS_SHOWN:
+        st.error(f"{len(errors) - MAX_PROBLEMS_SHOWN} more data problems; run `python -m dashboard.check` "
+                 "for the full list.")

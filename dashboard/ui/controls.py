@@ -1,0 +1,58 @@
+"""The sidebar's controls: date, comparison, layers, basemap, share link."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from dashboard.data.load import Dataset
+from dashboard.data.view import Bounds
+from dashboard.ui import state
+from dashboard.ui.state import Key, layer_key
+
+STEPS = (("−7d", -7, "One week back"), ("−1d", -1, "One day back"), ("+1d", 1, "One day forward"),
+         ("+7d", 7, "One week forward"))
+
+
+def view_controls(bounds: Bounds) -> None:
+    """Date and comparison: they change the figures too, so they rerun the whole page."""
+    st.header("View")
+    st.slider("Map date", min_value=bounds.first, max_value=bounds.last, step=timedelta(days=1),
+              format="YYYY-MM-DD", key=Key.DATE,
+              help="Dated layers show the data for this day (or the nearest earlier one).")
+    steps = st.columns(4, gap="small")
+    for col, (label, days, tip) in zip(steps, STEPS, strict=True):
+        col.button(label, key=f"step_{days}", help=tip, on_click=state.shift_date, args=(days, bounds),
+                   width="stretch")
+    st.button("Article date", key="reset_date", on_click=state.set_date, args=(bounds.default.date, bounds),
+              help="Back to the article's date")
+    st.toggle("Play (one day per step)", key=Key.PLAYING,
+              help="Steps the map date forward until you stop it or it reaches the last day.")
+    st.checkbox("Compare with an earlier date", key=Key.COMPARE_ON)
+    if state.compare_on():
+        st.date_input("Compare date", min_value=bounds.first, max_value=bounds.last, key=Key.COMPARE,
+                      help="Areas that changed hands between this date and the map date.")
+
+
+def layer_controls(ds: Dataset, bounds: Bounds) -> None:
+    st.subheader("Layers")
+    for spec in ds.catalog.layers.values():
+        st.checkbox(f"{spec.title} ({spec.status})", key=layer_key(spec.id), help=spec.description or None)
+    st.radio("Basemap", options=list(bounds.basemap_ids), key=Key.BASEMAP,
+             format_func=lambda i: ds.catalog.basemaps[i].title)
+
+
+def share_link(query: dict[str, str]) -> str:
+    """The full URL of this view, as the browser reached the app (base path included)."""
+    base = (st.context.url or "").split("?")[0].split("#")[0]
+    return base + ("?" + urlencode(query) if query else "")
+
+
+def share_box(query: dict[str, str]) -> None:
+    st.subheader("Share this view")
+    state.show_share_link(share_link(query))
+    # A text box, not st.code: the code block's highlighter is 1.5 MB of script on first view.
+    st.text_input("Link to this view (select it and copy)", key=Key.SHARE_LINK,
+                  help="Opens exactly this view: date, comparison, layers, centre and zoom.")

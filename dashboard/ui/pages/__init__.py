@@ -1,0 +1,1 @@
+"""One module per page of the app (see `dashboard.ui.app` for the navigation)."""

@@ -1,0 +1,121 @@
+"""The Map page: the map in a fragment, the controls around it, the figures below.
+
+Thin by design: features come from `dashboard.data.layers`, the map from `dashboard.map`,
+state from `dashboard.ui.state`."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from dashboard.data.load import Dataset
+from dashboard.data.view import Bounds, ViewState
+from dashboard.map.build import overlay_labels, visible_labels
+from dashboard.map.elements import SYNC_MARKER, SyncedLayerControl
+from dashboard.map.text import markdown_text
+from dashboard.ui import map_widget, panels, state
+from dashboard.ui.chrome import loaded, page_header, show_problems
+from dashboard.ui.controls import layer_controls, share_box, view_controls
+
+MAP_HEIGHT = 600
+PLAY_STEP_SECONDS = 0.8
+
+
+def render() -> None:
+    ds, bounds = loaded()
+    state.init_session(bounds)
+    state.apply_pending(bounds)
+    page_header(ds)
+    url_notices = state.take_url_notices()  # said once, on the link's first view
+    if url_notices:
+        st.warning("This link had parts that could not be used, so the nearest valid view is shown: "
+                   + "; ".join(markdown_text(n) for n in url_notices) + ".")
+    show_problems(ds)
+    # The view comes from the widgets' state, which Streamlit has before they are drawn.
+    for notice in state.current_view(bounds)[1]:
+        st.warning(markdown_text(notice))
+    left, right = st.columns([7, 2])
+    with st.sidebar:
+        controls, layers, sharing, takeaway = st.container(), st.container(), st.container(), st.container()
+    map_fragment(ds, bounds, left, layers, sharing)  # first: its message leaves before the rest
+    with controls:
+        view_controls(bounds)
+    view = state.current_view(bounds)[0]
+    with takeaway:
+        panels.downloads(ds, view, bounds)
+    with right:
+        panels.figures_panel(ds, view)
+    panels.window_section(ds, view, bounds)
+    panels.attributions(ds)
+    keep_playing(view, bounds)
+
+
+@st.fragment
+def map_fragment(ds: Dataset, bounds: Bounds, left: DeltaGenerator, layers: DeltaGenerator,
+                 sharing: DeltaGenerator) -> None:
+    """The map with what depends only on it: layer switches, basemap, share link, URL. A layer
+    toggle, a pan or a zoom reruns only this, not the figures and charts."""
+    view = state.current_view(bounds)[0]
+    with left, st.spinner("Drawing the map…"):
+        view = map_panel(ds, view, bounds)
+    with layers:
+        layer_controls(ds, bounds)
+    query = state.keep_view_in_url(view, bounds)
+    # Downloads live outside this fragment (Streamlit drops a fragment's deferred download data
+    # when it reruns), so they read the view from this shared holder.
+    state.download_holder(view)
+    with sharing:
+        share_box(query)
+
+
+def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
+    """Show the map and follow what the reader did in it (pan, zoom, layer toggles)."""
+    # The base map keeps the session's first centre, zoom and layers, so its code (and the
+    # component key) stays the same while the reader pans or toggles: moves go through
+    # center/zoom, toggles through the layer control, dated layers through feature groups.
+    # Only a basemap switch rebuilds it.
+    base = map_widget.base_for(ds, bounds, state.origin(), view.basemap)
+    groups = map_widget.groups_for(ds, bounds, view.date, view.compare)
+    control = map_widget.render_control(SyncedLayerControl(visible_labels(ds, view), collapsed=True),
+                                        base.layers + groups.layers)
+    center, zoom = state.map_position()
+    out = map_widget.show(base, groups, control, key=f"map-{view.basemap}", height=MAP_HEIGHT,
+                          center=center, zoom=zoom, returned_objects=map_widget.RETURNED)
+    if not out:
+        return view
+    if out.get("center") and out.get("zoom") is not None:
+        state.follow_map_move((out["center"]["lat"], out["center"]["lng"]), int(out["zoom"]))
+    follow_map_toggles(ds, out.get("selected_layers"), [label for label, _, _ in groups.layers], view)
+    return state.current_view(bounds)[0]
+
+
+def follow_map_toggles(ds: Dataset, selected: object, dated: list[str], view: ViewState) -> None:
+    """Layers switched in the map's own control become the page's (and the URL's) layers."""
+    if not isinstance(selected, list):
+        return
+    labels = overlay_labels(ds)
+    in_control = {spec.id for spec in ds.catalog.layers.values() if not spec.dated}
+    in_control |= {labels[name] for name in dated if name in labels}
+    names = {item.get("name") for item in selected if isinstance(item, dict)}
+    if SYNC_MARKER not in names or not state.new_map_report(names):
+        return  # not a report of the full set of visible layers, or not a new one
+    shown = {labels[name] for name in names if name in labels}
+    wanted = (set(view.layers) - in_control) | (shown & in_control)
+    if wanted != set(view.layers):
+        state.queue_layers(wanted)
+        st.rerun()
+
+
+def keep_playing(view: ViewState, bounds: Bounds) -> None:
+    if not state.playing():
+        return
+    if view.date >= bounds.last:
+        # The toggle already exists in this run: switch it off at the start of the next one.
+        state.queue_stop()
+        st.rerun()
+    time.sleep(PLAY_STEP_SECONDS)
+    state.queue_next_date(view.date + timedelta(days=1))
+    st.rerun()

@@ -1,0 +1,184 @@
+"""Session and URL state: the only module that reads or writes `st.session_state` and
+`st.query_params`. Every key is named once, in `Key`.
+
+The view lives in three places that must agree: the URL (what a link carries), the widgets
+(what the reader changes) and `Key.CURRENT` (what survives a visit to another page, when
+Streamlit drops the state of widgets it did not draw).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+import streamlit as st
+
+from dashboard.data.view import Bounds, ViewState, normalise, parse_query, same_spot, to_query
+
+
+class Key:
+    """Every session-state key of the app."""
+
+    DATE = "date"                      # slider: the map date
+    COMPARE_ON = "compare_on"          # checkbox: comparison on
+    COMPARE = "compare"                # date input: the comparison date
+    BASEMAP = "basemap"                # radio: basemap id
+    PLAYING = "playing"                # toggle: Play
+    LAYER_PREFIX = "layer_"            # checkboxes: one per layer id
+    PENDING_DATE = "pending_date"      # set at the end of a run, applied before the widgets exist
+    PENDING_STOP = "pending_stop"
+    PENDING_LAYERS = "pending_layers"
+    ORIGIN = "view_origin"             # the session's first view: the base map keeps its centre
+    CURRENT = "view_current"           # the last view shown, kept across pages
+    NOTICES = "url_notices"            # what the opening link had wrong, said once
+    CENTER = "center"                  # the map's centre and zoom as the reader left them
+    ZOOM = "zoom"
+    MAP_REPORTED = "map_reported_layers"  # the last full layer set the map reported
+    SHARE_LINK = "share_link"          # text box with the view's link
+    DOWNLOAD_VIEW = "download_view"    # the view downloads export, read at click time
+
+
+def layer_key(layer_id: str) -> str:
+    return f"{Key.LAYER_PREFIX}{layer_id}"
+
+
+def init_session(bounds: Bounds) -> None:
+    """First run: the URL seeds the view. After a visit to another page (whose run dropped the
+    widgets' state) the view is seeded again from `Key.CURRENT`."""
+    s = st.session_state
+    if Key.ORIGIN not in s:
+        params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+        view, notices = parse_query(params, bounds)
+        s.update({Key.ORIGIN: view, Key.CURRENT: view, Key.NOTICES: notices,
+                  Key.CENTER: (view.lat, view.lon), Key.ZOOM: view.zoom})
+        _seed_widgets(view, bounds)
+    elif Key.DATE not in s:
+        _seed_widgets(s[Key.CURRENT], bounds)
+
+
+def _seed_widgets(view: ViewState, bounds: Bounds) -> None:
+    st.session_state.update({
+        Key.DATE: view.date, Key.COMPARE_ON: view.compare is not None,
+        Key.COMPARE: view.compare or max(bounds.first, view.date - timedelta(days=30)),
+        Key.BASEMAP: view.basemap,
+    })
+    for layer_id in bounds.layer_ids:
+        st.session_state[layer_key(layer_id)] = layer_id in view.layers
+
+
+def take_url_notices() -> list[str]:
+    """What the opening link had wrong: returned once, then forgotten."""
+    return st.session_state.pop(Key.NOTICES, [])
+
+
+def current_view(bounds: Bounds) -> tuple[ViewState, list[str]]:
+    s = st.session_state
+    notices: list[str] = []
+    day: date = s[Key.DATE]
+    compare: date | None = s[Key.COMPARE] if s[Key.COMPARE_ON] else None
+    if compare is not None and compare >= day:
+        notices.append("The comparison date must be earlier than the map date; comparison is off.")
+        compare = None
+    view = ViewState(date=day, compare=compare,
+                     layers=tuple(i for i in bounds.layer_ids if s.get(layer_key(i))),
+                     lat=s[Key.CENTER][0], lon=s[Key.CENTER][1], zoom=s[Key.ZOOM], basemap=s[Key.BASEMAP])
+    return normalise(view, bounds), notices
+
+
+def keep_view_in_url(view: ViewState, bounds: Bounds) -> dict[str, str]:
+    """Write the view to the URL (every page, so a link from any page carries it)."""
+    st.session_state[Key.CURRENT] = view
+    query = to_query(view, bounds)
+    st.query_params.from_dict(query)
+    return query
+
+
+def compare_on() -> bool:
+    return bool(st.session_state.get(Key.COMPARE_ON))
+
+
+def origin() -> ViewState:
+    return st.session_state[Key.ORIGIN]
+
+
+def map_position() -> tuple[tuple[float, float], int]:
+    return st.session_state[Key.CENTER], st.session_state[Key.ZOOM]
+
+
+def follow_map_move(center: tuple[float, float], zoom: int) -> None:
+    """Leaflet snaps the centre to whole pixels: a sub-pixel difference is not a move."""
+    if not same_spot(center, st.session_state[Key.CENTER], zoom):
+        st.session_state[Key.CENTER] = center
+    st.session_state[Key.ZOOM] = zoom
+
+
+# --------------------------------------------------------------------- date and play callbacks
+def shift_date(days: int, bounds: Bounds) -> None:
+    """Button callback (runs before the script, so it may set the slider's value)."""
+    new = st.session_state[Key.DATE] + timedelta(days=days)
+    st.session_state[Key.DATE] = min(max(new, bounds.first), bounds.last)
+
+
+def set_date(day: date, bounds: Bounds) -> None:
+    st.session_state[Key.DATE] = min(max(day, bounds.first), bounds.last)
+
+
+def playing() -> bool:
+    return bool(st.session_state.get(Key.PLAYING))
+
+
+def queue_next_date(day: date) -> None:
+    st.session_state[Key.PENDING_DATE] = day
+
+
+def queue_stop() -> None:
+    st.session_state[Key.PENDING_STOP] = True
+
+
+def apply_pending(bounds: Bounds) -> None:
+    """Values queued at the end of a run (Play's next day, layers toggled in the map): applied
+    here, before the widgets that own them exist."""
+    s = st.session_state
+    pending = s.pop(Key.PENDING_DATE, None)
+    if pending is not None:
+        s[Key.DATE] = pending
+    if s.pop(Key.PENDING_STOP, False):
+        s[Key.PLAYING] = False
+    layers = s.pop(Key.PENDING_LAYERS, None)
+    if layers is not None:
+        for layer_id in bounds.layer_ids:
+            s[layer_key(layer_id)] = layer_id in layers
+
+
+def new_map_report(names: set[str]) -> bool:
+    """True once per new layer report of the map: the component returns its last value on every
+    run, and acting on a stale one would undo a toggle just made in the sidebar."""
+    if names == st.session_state.get(Key.MAP_REPORTED):
+        return False
+    st.session_state[Key.MAP_REPORTED] = names
+    return True
+
+
+def queue_layers(layers: Iterable[str]) -> None:
+    st.session_state[Key.PENDING_LAYERS] = set(layers)
+
+
+def show_share_link(link: str) -> None:
+    st.session_state[Key.SHARE_LINK] = link  # rewritten each run; edits are dropped
+
+
+def download_holder(view: ViewState | None = None) -> dict[str, Any]:
+    """The view the downloads export; the map fragment updates it on every rerun."""
+    holder = st.session_state.setdefault(Key.DOWNLOAD_VIEW, {})
+    if view is not None:
+        holder["view"] = view
+    return holder
+
+
+def widget_state(key: str) -> Any:
+    return st.session_state.get(key)
+
+
+def mirror(source_key: str, target_key: str) -> None:
+    st.session_state[target_key] = st.session_state.get(source_key, {})

@@ -1,0 +1,87 @@
+"""The layout's rules, read from the code: which layer may import what, module sizes, and no
+fact of the catalog (layer ids, source hosts) written in Python."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "dashboard"
+#: data <- map <- ui <- serving: a module may import its own layer and the ones to its left.
+ORDER = ("data", "map", "ui", "serving")
+MAX_LINES = 300
+
+
+def modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "static" not in p.parts)
+
+
+def layer_of(path: Path) -> str:
+    rel = path.relative_to(PACKAGE).parts
+    return rel[0] if len(rel) > 1 else rel[0].removesuffix(".py")
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_module_is_small(path: Path):
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= MAX_LINES
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_streamlit_and_folium_stay_in_their_layers(path: Path):
+    layer, names = layer_of(path), imports(path)
+    uses_streamlit = any(n == "streamlit" or n.startswith("streamlit.") for n in names)
+    uses_folium = any(n.split(".")[0] in ("folium", "branca", "streamlit_folium") for n in names)
+    if uses_streamlit:
+        assert layer in ("ui", "serving", "server", "app"), "Streamlit outside ui/ and serving/"
+    if uses_folium:
+        assert layer == "map" or path.name == "map_widget.py", "folium outside map/ and the map widget"
+
+
+@pytest.mark.parametrize("path", [p for p in modules() if layer_of(p) in ORDER], ids=lambda p: str(p.relative_to(ROOT)))
+def test_imports_run_one_way(path: Path):
+    mine = ORDER.index(layer_of(path))
+    for name in imports(path):
+        parts = name.split(".")
+        if parts[0] != "dashboard" or len(parts) < 2:
+            continue
+        target = parts[1]
+        if target in ORDER:
+            assert ORDER.index(target) <= mine, f"{layer_of(path)} imports {name}"
+        elif target == "export":
+            assert layer_of(path) in ("ui", "serving"), f"{layer_of(path)} imports export"
+
+
+def test_only_the_state_module_touches_session_and_url_state():
+    offenders = [str(p.relative_to(ROOT)) for p in modules()
+                 if re.search(r"st\.(session_state|query_params)", p.read_text(encoding="utf-8"))
+                 and p.name != "state.py"]
+    assert offenders == []
+
+
+def test_no_catalog_fact_is_written_in_python():
+    catalog = (ROOT / "geodata" / "catalog.toml").read_text(encoding="utf-8")
+    layer_ids = re.findall(r'^\[\[layers\]\]\s*\nid = "([^"]+)"', catalog, re.M)
+    hosts = {h for h in re.findall(r'https?://([^/"]+)', catalog)}
+    assert len(layer_ids) >= 5 and "deepstatemap.live" in hosts
+    # dashboard/ingest writes a JSON schema whose keys ("places", ...) are not layer ids.
+    for path in (p for p in modules() if "ingest" not in p.parts):
+        text = path.read_text(encoding="utf-8")
+        for layer_id in layer_ids:
+            assert f'"{layer_id}"' not in text and f"'{layer_id}'" not in text, (path.name, layer_id)
+        for host in hosts:
+            assert host not in text, (path.name, host)
