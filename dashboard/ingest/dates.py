@@ -20,24 +20,26 @@ MONTHS = {m: i + 1 for i, m in enumerate(
 _SHORT = {m[:3]: n for m, n in MONTHS.items()} | {"sept": 9}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
+# Full month names take no dot, so a sentence's full stop after "10 May." stays out of the date.
 _MON = r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|" \
-       r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"  # fmt: skip
+       r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"  # fmt: skip
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
-_MONTH_CUES = r"[Ll]ast|[Tt]his|[Ii]n|[Ss]ince|[Uu]ntil|[Bb]y|[Ff]rom|[Ee]arly|[Mm]id|[Ll]ate|[Ee]nd of"
+_MONTH_CUES = r"[Ll]ast|[Nn]ext|[Tt]his|[Ii]n|[Ss]ince|[Uu]ntil|[Bb]y|[Ff]rom|[Ee]arly|[Mm]id|[Ll]ate|[Ee]nd of|" \
+              r"[Bb]efore|[Aa]fter|[Ss]tart of|[Bb]eginning of"
 _NUMWORD = r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 
 # Ordered: a longer form is tried before the shorter ones it contains.
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<day>[0-3]\d)\b")),
-    ("dmy", re.compile(rf"\b{_DAY} {_MON},? {_YEAR}\b")),
-    ("mdy", re.compile(rf"\b{_MON} {_DAY},? {_YEAR}\b")),
-    ("dm", re.compile(rf"\b{_DAY} {_MON}(?!\w)")),
-    ("md", re.compile(rf"\b{_MON} {_DAY}\b(?!,? ?\d)")),
-    ("my", re.compile(rf"\b{_MON},? {_YEAR}\b")),
-    ("rel_month", re.compile(rf"\b(?P<rel>{_MONTH_CUES})[- ]{_MON}\b")),
-    ("ago", re.compile(rf"\b(?P<n>{_NUMWORD}) (?P<unit>days?|weeks?|months?|years?) ago\b", re.I)),
-    ("weekday", re.compile(r"\b(?P<rel>[Oo]n|[Ll]ast|[Ss]ince|[Uu]ntil|[Bb]y|[Ll]ate|[Ee]arly) "
+    ("dmy", re.compile(rf"\b{_DAY}\s+{_MON},?\s+{_YEAR}\b")),
+    ("mdy", re.compile(rf"\b{_MON}\s+{_DAY},?\s+{_YEAR}\b")),
+    ("dm", re.compile(rf"\b{_DAY}\s+{_MON}(?!\w)")),
+    ("md", re.compile(rf"\b{_MON}\s+{_DAY}\b(?!,? ?\d)")),
+    ("my", re.compile(rf"\b{_MON},?\s+{_YEAR}\b")),
+    ("rel_month", re.compile(rf"\b(?P<rel>{_MONTH_CUES})(?:-|\s+(?:the\s+)?){_MON}(?!\w)")),
+    ("ago", re.compile(rf"\b(?P<n>{_NUMWORD})\s+(?P<unit>days?|weeks?|months?|years?)\s+ago\b", re.I)),
+    ("weekday", re.compile(r"\b(?P<rel>[Oo]n|[Ll]ast|[Ss]ince|[Uu]ntil|[Bb]y|[Ll]ate|[Ee]arly)\s+"
                            r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
     ("word", re.compile(r"\b(?P<w>[Yy]esterday|[Tt]oday|[Ll]ast night|[Ll]ast month|[Ll]ast year|[Tt]his year|"
                         r"[Tt]his month|[Ee]arlier this month|[Ee]arlier this year)\b")),
@@ -58,10 +60,23 @@ def _safe(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _month_before(base: dt.date, month: int, strict: bool) -> dt.date:
-    # "last August" written in November 2024 is August 2024; written in August 2025, August 2024.
-    year = base.year if (month < base.month or (month == base.month and not strict)) else base.year - 1
-    return dt.date(year, month, 1)
+def _month_near(base: dt.date, month: int, cue: str) -> dt.date:
+    """The month a cue points to. News mostly reports the past, so "in", "since", "last" look back;
+    "by", "until", "before", "next" look ahead; "end of"/"start of" take the nearest month.
+
+    "Last August" written in November 2024 is August 2024 (in August 2025 too); "before the end of
+    December" written in November is the coming December; "at the end of October", the past one.
+    """
+    cue = cue.lower()
+    past = base.year if month < base.month or (month == base.month and cue != "last") else base.year - 1
+    future = base.year if month > base.month or (month == base.month and cue != "next") else base.year + 1
+    if cue in ("next", "by", "until", "before"):
+        return dt.date(future, month, 1)
+    if cue not in ("end of", "start of", "beginning of"):
+        return dt.date(past, month, 1)
+    back = (base.month - month) % 12 or (0 if past == base.year else 12)
+    ahead = (month - base.month) % 12
+    return dt.date(future if ahead < back else past, month, 1)
 
 
 def _absolute(kind: str, m: re.Match) -> tuple[dt.date | None, str]:
@@ -105,7 +120,7 @@ def _relative(kind: str, m: re.Match, base: dt.date) -> tuple[dt.date | None, st
             day = _safe(base.year - 1, day.month, day.day)
         return day, "day"
     if kind == "rel_month":
-        return _month_before(base, _month(m["mon"]), strict=m["rel"] == "last"), "month"
+        return _month_near(base, _month(m["mon"]), m["rel"]), "month"
     if kind == "ago":
         return _ago(m, base)
     if kind == "weekday":
@@ -119,7 +134,7 @@ def _relative(kind: str, m: re.Match, base: dt.date) -> tuple[dt.date | None, st
 
 def _span(kind: str, m: re.Match) -> tuple[int, int]:
     # Prepositions before a month or weekday are cues, not part of the date.
-    if kind in ("rel_month", "weekday") and m["rel"].lower() not in ("last", "this"):
+    if kind in ("rel_month", "weekday") and m["rel"].lower() not in ("last", "this", "next"):
         return m.start("mon" if kind == "rel_month" else "wd"), m.end()
     return m.start(), m.end()
 

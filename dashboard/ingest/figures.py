@@ -12,7 +12,7 @@ from .model import Figure
 
 _WORDNUMS = {w: i + 1 for i, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split())}
 _WORDNUMS |= {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-              "ninety": 90, "hundred": 100, "a hundred": 100, "a thousand": 1000,
+              "ninety": 90, "hundred": 100, "a hundred": 100, "a thousand": 1000, "a million": 1e6,
               "a dozen": 12, "dozen": 12}  # fmt: skip
 _MULT = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _CURRENCY = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "dollars": "USD", "euros": "EUR", "pounds": "GBP",
@@ -34,19 +34,24 @@ _UNITS = [
      "km²", "km²"),
     (re.compile(r"\s*(?:square miles?|sq\.? ?mi(?:les)?)\b", re.I), "sq mi", "sq mi"),
     (re.compile(r"\s*(?:hectares?|ha)\b", re.I), "ha", "ha"),
+    (re.compile(r"\s*(?:gigawatts?|GW)\b", re.I), "GW", "GW"),
+    (re.compile(r"\s*(?:megawatts?|MW)\b", re.I), "MW", "MW"),
+    (re.compile(r"\s*(?:tonnes|tons)\b", re.I), "t", "t"),
     (re.compile(r"\s*(?:kilomet(?:re|er)s?|km)\b", re.I), "km", "km"),
     (re.compile(r"\s*miles?\b", re.I), "mi", "mi"),
     (re.compile(r"\s*(?:per ?cent|percent|%)", re.I), "%", "%"),
     (re.compile(r"\s*(?:dollars|euros|pounds|rubles|roubles|hryvnias?|hryvnas)\b", re.I), "cur", ""),
 ]
-_PAIRS = r"(?:killed|dead|wounded|injured|killed or wounded|killed and wounded|dead or wounded|dead and wounded|" \
-         r"killed or injured|dead or injured|wounded or killed)"  # fmt: skip
+_PAIRS = r"(?:killed or wounded|killed and wounded|dead or wounded|dead and wounded|killed or injured|" \
+         r"dead or injured|wounded or killed|killed|dead|wounded|injured)"  # fmt: skip
 _NOUNS = r"(?:troops|soldiers|servicemen|service members|personnel|fighters|men|people|civilians|residents|children|" \
          r"prisoners(?: of war)?|POWs|casualties|deaths|losses|drones|missiles|shells|rockets|bombs|glide bombs|" \
          r"tanks|vehicles|armou?red vehicles|aircraft|helicopters|jets|artillery systems|artillery pieces|guns|" \
          r"systems|villages|settlements|towns|homes|houses|buildings|refugees|mercenaries|recruits|conscripts|" \
          r"attacks|strikes|brigades|battalions|divisions|regiments|positions|sorties|rounds|shells a day|" \
          r"launchers|volunteers|workers|officers|captives|hostages|evacuees|displaced people|" \
+         r"households|families|apartment buildings|apartments|schools|hospitals|substations|inhabitants|" \
+         r"infantrymen|shells|warplanes|ships|boats|" \
          r"soldier|troop|drone|missile|tank|village|person|civilian)"  # fmt: skip
 # The counted noun may follow after up to three describing words ("North Korean", "long-range attack").
 _COUNTED = re.compile(rf"(?P<pre>(?:\s+(?!(?:of|and|or|in|on|at|to|from|by|for|with|a|the)\b)[\w’'-]+){{0,3}}?)"
@@ -96,9 +101,26 @@ def find_figures(text: str, skip: list[tuple[int, int]]) -> list[Figure]:
         if currency:
             unit, counts = currency, (counts if unit == "count" else "money")
         if not counts:
+            counts, unit = _inherited(text, start, found)
+        if not counts:
             continue
         found.append(Figure(text[start:end], start, end, _value(m), unit, counts))
     return found
+
+
+# "80,000 people ... against 150,000 before the war", "a pre-war population of about 27,000".
+_LINKED = re.compile(r"(?:against|from|down from|up from|compared with|compared to|out of|versus)\s+$", re.I)
+_POPULATION = re.compile(r"population of\s+$", re.I)
+
+
+def _inherited(text: str, start: int, found: list[Figure]) -> tuple[str, str]:
+    """What a bare number counts when the sentence says it: a comparison with the figure just before."""
+    before = text[max(0, start - 30):start]
+    if _POPULATION.search(before):
+        return "people", "count"
+    if found and start - found[-1].end < 80 and _LINKED.search(before) and "." not in text[found[-1].end:start]:
+        return found[-1].counts, found[-1].unit
+    return "", ""
 
 
 def _is_year_or_date(m: re.Match) -> bool:

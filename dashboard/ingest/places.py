@@ -17,22 +17,30 @@ from functools import lru_cache
 import spacy
 from spacy.tokens import Doc
 
-from .gazetteer import Gazetteer, distance_km
+from .gazetteer import Entry, Gazetteer, distance_km
 from .model import Place
 from .normalize import match_key
 from .stopwords import is_stop_key
 
 REGION_WORDS = {"oblast", "oblasts", "region", "regions", "province", "krai", "oblast's", "region's"}
+# "The Kursk incursion", "the Kharkiv offensive": a regional capital's name before these nouns means
+# the region, not the city.
+_REGION_MODIFIED = {"incursion", "offensive", "operation", "push", "salient", "campaign", "counteroffensive",
+                    "counter-offensive", "raid", "invasion", "border", "frontier", "front"}
 # Words before a name that make it a person, not a place ("President Zelensky", "Gen. Syrskyi").
 _TITLES = {"president", "mr", "mrs", "ms", "dr", "gen", "general", "colonel", "col", "lt", "minister", "commander",
            "spokesman", "spokeswoman", "chief", "governor", "mayor", "sergeant", "captain",
            "leader", "envoy"}  # fmt: skip
+_QUALIFIED = {"area", "direction", "axis", "axes", "sector", "front", "district", "salient", "bridgehead", "pocket",
+              "highway", "road", "city", "town", "agglomeration", "garrison", "operation", "offensive"}
 _PERSON_AFTER = {"said", "says", "told", "added", "wrote", "stated", "announced", "claimed"}
 # Cues that a capitalised word the gazetteer lacks is a place (the village of X, near X ...).
 _UNKNOWN_CUE = re.compile(
     r"\b(?P<cue>villages? of|towns? of|settlements? of|city of|hamlet of|near|outside|towards?|around|"
     r"captured|recaptured|liberated|seized|entered)\s+(?P<name>[A-ZА-ЯІЇЄҐ][\w’'-]+(?:\s[A-ZА-ЯІЇЄҐ][\w’'-]+)?)"
 )
+_LISTED_BEFORE = re.compile(r"\b(?P<name>[A-ZА-ЯІЇЄҐ][\w’'-]+)(?:,|,? and|,? or)\s+$")
+_LISTED_AFTER = re.compile(r"(?:,|,? and|,? or)\s+(?P<name>[A-ZА-ЯІЇЄҐ][\w’'-]+)\b")
 _WAR_ZONE = (44.3, 53.5, 30.5, 40.5)  # lat/lon box: eastern and southern Ukraine, Russia's border oblasts
 
 
@@ -54,9 +62,10 @@ class Mention:
     end: int
     key: str
     cands: list[int]
-    weak: bool = False
+    weak: frozenset[int] = frozenset()  # candidates matched only by an old name or exonym
     region_first: bool = False
     local_admin: set[tuple[str, str]] = field(default_factory=set)
+    near: list[tuple[float, float]] = field(default_factory=list)  # places named in the same passage
 
 
 def _capital(text: str) -> bool:
@@ -97,14 +106,33 @@ def _lookup(gaz: Gazetteer, doc: Doc, i: int) -> Mention | None:
         after = _region_after(doc, j)
         if after and key in gaz.region_base:
             end = doc[after - 1].idx + len(doc[after - 1])
-            return Mention(start, end, key, list(gaz.region_base[key]), False, True)
-        if _is_person(doc, i, j):
+            return Mention(start, end, key, list(gaz.region_base[key]), region_first=True)
+        if j < len(doc) and doc[j].lower_ in _REGION_MODIFIED and key in gaz.region_base:
+            return Mention(start, end, key, list(gaz.region_base[key]), region_first=True)
+        weak = frozenset(gaz.weak.get(key, ())) - set(gaz.strong.get(key, ()))
+        cands = list(gaz.strong.get(key, ())) + sorted(weak)
+        if not cands:
+            continue
+        if _is_person(doc, i, j) or _not_a_town(doc, i, j, cands, gaz):
             return None
-        if key in gaz.strong:
-            return Mention(start, end, key, list(gaz.strong[key]))
-        if key in gaz.weak:
-            return Mention(start, end, key, list(gaz.weak[key]), weak=True)
+        return Mention(start, end, key, cands, weak=weak)
     return None
+
+
+def _not_a_town(doc: Doc, i: int, j: int, cands: list[int], gaz: Gazetteer) -> bool:
+    """Rivers and parts of longer names that share a town's name."""
+    if any(gaz.entries[c].kind != "settlement" for c in cands):
+        return False
+    # "Donets-Donbas canal": the end of a hyphenated compound the gazetteer does not hold.
+    if i > 1 and doc[i - 1].text == "-" and not doc[i - 2].whitespace_:
+        return True
+    after = doc[j].lower_ if j < len(doc) else ""
+    if after in ("river", "canal", "reservoir"):
+        return True
+    # "across the Oskil", "on the Dnipro": English puts no article before a town's name, unless the
+    # name qualifies a noun ("the Kramatorsk area", "the Pokrovsk direction", "the Kupiansk and ...").
+    return i > 0 and doc[i - 1].lower_ == "the" and after not in _QUALIFIED and after not in ("and", ",")
+
 
 
 def find_mentions(gaz: Gazetteer, doc: Doc) -> list[Mention]:
@@ -125,20 +153,27 @@ def find_mentions(gaz: Gazetteer, doc: Doc) -> list[Mention]:
 def _unknown(text: str, known: list[Mention], gaz: Gazetteer) -> list[Place]:
     """Capitalised names in place-like patterns that the gazetteer lacks: reported without coordinates."""
     taken = [(m.start, m.end) for m in known]
+    hits = [(m.start("name"), m["name"], m["cue"]) for m in _UNKNOWN_CUE.finditer(text)]
+    # A name listed with a known town ("Snagost and Olgovka", "near Kruhliakivka and Borova") is a place too.
+    for m in known:
+        if gaz.entries[m.cands[0]].kind != "settlement":
+            continue
+        before = _LISTED_BEFORE.search(text, max(0, m.start - 40), m.start)
+        after = _LISTED_AFTER.match(text, m.end)
+        hits += [(x.start("name"), x["name"], "listed") for x in (before, after) if x]
     found = []
-    for m in _UNKNOWN_CUE.finditer(text):
-        name = m["name"].rstrip("’'-")
-        start = m.start("name")
-        words = name.split()
+    for start, raw, cue in sorted(hits):
+        words = raw.rstrip("’'-").split()
         while words and is_stop_key(match_key(words[-1])):
             words.pop()
         if not words or is_stop_key(match_key(words[0])) or re.search(r"(ian|ean|ese|ish)$", words[0]):
             continue
         name = " ".join(words)
         end = start + len(name)
-        if any(start < e and s < end for s, e in taken):
+        known_name = match_key(name) in gaz.strong or match_key(name) in gaz.weak
+        if known_name or any(start < e and s < end for s, e in taken):
             continue
-        kind = "settlement" if m["cue"].startswith(("village", "town", "settlement", "city", "hamlet")) else "other"
+        kind = "settlement" if cue.startswith(("village", "town", "settlement", "city", "hamlet")) else "other"
         taken.append((start, end))
         found.append(Place(name, start, end, name, None, None, None, kind, 0.5, 0))
     return found
@@ -156,28 +191,54 @@ def _score(gaz: Gazetteer, idx: int, m: Mention, regions: set, anchors: list[tup
     score += 1.0 if _in_zone(e.lat, e.lon) else 0.0
     score += {"UA": 0.3, "RU": 0.2}.get(e.country, 0.0)
     near = min((distance_km(e.lat, e.lon, lat, lon) for lat, lon in anchors), default=1e9)
+    # An old name within 2 km of a place named by its current name is that place (Artemovsk, Bakhmut).
+    score += 2.0 if near < 2 and idx in m.weak else 0.0
     score += 2.0 if near < 30 else 1.2 if near < 75 else 0.5 if near < 150 else 0.0
-    return score - (2.5 if m.weak else 0.0)
+    # Places named in the same passage ("a few kilometres east of Sloviansk") are the best clue.
+    close = min((distance_km(e.lat, e.lon, lat, lon) for lat, lon in m.near), default=1e9)
+    score += 2.0 if close < 30 else 0.0
+    return score - (1.5 if idx in m.weak else 0.0)
 
 
 def _resolve(gaz: Gazetteer, group: list[Mention], regions: set, anchors: list) -> tuple[int | None, float]:
     """The winning entry of one name (all its mentions together) and a confidence, or None."""
     first = group[0]
     local = set().union(*(m.local_admin for m in group))
-    probe = Mention(first.start, first.end, first.key, first.cands, first.weak, first.region_first, local)
+    near = [p for m in group for p in m.near]
+    probe = Mention(first.start, first.end, first.key, first.cands, first.weak, first.region_first, local, near)
     scored = sorted(((_score(gaz, c, probe, regions, anchors), c) for c in set(first.cands)), reverse=True)
     best_score, best = scored[0]
+    if _outlier(gaz.entries[best], anchors):
+        return None, 0.2
     if len(scored) == 1:
-        return best, (0.6 if first.weak else 0.95)
+        return best, (0.6 if best in first.weak else 0.95)
     second_score, second = scored[1]
     b, s = gaz.entries[best], gaz.entries[second]
-    if distance_km(b.lat, b.lon, s.lat, s.lon) < 10:  # namesakes side by side: either point is right
-        return best, 0.8
     margin = best_score - second_score
+    if _prominent(b, s, probe):
+        return best, 0.85
     # With many namesakes one is near the article's other places by chance: ask for a wider margin.
-    if margin < 1.0 + 0.5 * math.log2(len(scored)):
+    needed = 1.0 + 0.5 * math.log2(len(scored))
+    contenders = [gaz.entries[c] for sc, c in scored if best_score - sc < needed]
+    if all(distance_km(b.lat, b.lon, e.lat, e.lon) < 10 for e in contenders):
+        return best, 0.8  # the only close contenders lie side by side: either point is right
+    if margin < needed:
         return None, round(0.3 * margin, 2)
     return best, round(min(0.95, 0.5 + margin / 5), 2)
+
+
+def _prominent(best: Entry, second: Entry, m: Mention) -> bool:
+    """A bare name of a large city (Rivne, 240,000) means the city, not a village ten times smaller."""
+    local = {(second.country, a) for a in second.admin1} & m.local_admin
+    return best.population >= 100_000 and second.population * 10 <= best.population and not local
+
+
+def _outlier(entry: Entry, anchors: list[tuple[float, float]]) -> bool:
+    """A small place far from everything else the article names is more likely a namesake the
+    gazetteer lacks (Plekhovo in Kursk Oblast vs Plekhiv in Poltava Oblast) than the right match."""
+    if entry.kind != "settlement" or entry.population >= 10_000 or len(anchors) < 2:
+        return False
+    return min(distance_km(entry.lat, entry.lon, lat, lon) for lat, lon in anchors) > 150
 
 
 def _link_regions(mentions: list[Mention], gaz: Gazetteer) -> set[tuple[str, str]]:
@@ -195,8 +256,35 @@ def _link_regions(mentions: list[Mention], gaz: Gazetteer) -> set[tuple[str, str
     return regions
 
 
+_NAME = r"[A-Z][\w’'-]+"
+_SEP = r"(?:,|,? and|,? or)\s+"
+# "Bryansk, Kursk and Belgorod regions", "the regions of Lviv, Rivne and Volyn": every name is a region.
+_REGION_LISTS = [
+    re.compile(rf"(?P<list>(?:{_NAME}{_SEP})+{_NAME})\s+(?:regions|oblasts|provinces)\b"),
+    re.compile(rf"\b(?:regions|oblasts|provinces) of\s+(?P<list>{_NAME}(?:{_SEP}{_NAME})+)"),
+]
+
+
+def _plural_regions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
+    extra = []
+    for pattern in _REGION_LISTS:
+        for m in pattern.finditer(text):
+            for name in re.finditer(_NAME, m["list"]):
+                key = match_key(name.group(0))
+                if key in gaz.region_base:
+                    start = m.start("list") + name.start()
+                    end = start + len(name.group(0))
+                    extra.append(Mention(start, end, key, list(gaz.region_base[key]), region_first=True))
+    kept = [m for m in mentions if not any(m.start < e.end and e.start < m.end for e in extra)]
+    return sorted(kept + extra, key=lambda m: m.start)
+
+
+def _close_in_text(m: Mention, others: list[Mention]) -> bool:
+    return any(abs(o.start - m.start) < 150 for o in others)
+
+
 def find_places(gaz: Gazetteer, doc: Doc) -> list[Place]:
-    mentions = find_mentions(gaz, doc)
+    mentions = _plural_regions(doc.text, find_mentions(gaz, doc), gaz)
     regions = _link_regions(mentions, gaz)
     groups: dict[tuple[str, bool], list[Mention]] = {}
     for m in mentions:
@@ -207,8 +295,10 @@ def find_places(gaz: Gazetteer, doc: Doc) -> list[Place]:
         anchors_by_key = {k: gaz.entries[r[0]] for k, r in resolved.items() if r[0] is not None}
         anchors_by_key |= {k: gaz.entries[g[0].cands[0]] for k, g in groups.items() if len(set(g[0].cands)) == 1}
         for key, group in groups.items():
-            anchors = [(e.lat, e.lon) for k, e in anchors_by_key.items() if k != key and e.kind == "settlement"]
-            resolved[key] = _resolve(gaz, group, regions, anchors)
+            others = {k: e for k, e in anchors_by_key.items() if k != key and e.kind == "settlement"}
+            for m in group:
+                m.near = [(e.lat, e.lon) for k, e in others.items() if _close_in_text(m, groups[k])]
+            resolved[key] = _resolve(gaz, group, regions, [(e.lat, e.lon) for e in others.values()])
     places = []
     for key, group in groups.items():
         idx, conf = resolved[key]
