@@ -140,7 +140,8 @@ def find_mentions(gaz: Gazetteer, doc: Doc) -> list[Mention]:
     i = 0
     while i < len(doc):
         tok = doc[i]
-        mention = _lookup(gaz, doc, i) if (_capital(tok.text) and tok.is_alpha) or tok.text in gaz.exact else None
+        starts_name = (_capital(tok.text) and tok.text[0].isalpha()) or tok.text in gaz.exact
+        mention = _lookup(gaz, doc, i) if starts_name else None
         if mention is None:
             i += 1
             continue
@@ -218,7 +219,7 @@ def _resolve(gaz: Gazetteer, group: list[Mention], regions: set, anchors: list) 
     if _prominent(b, s, probe):
         return best, 0.85
     # With many namesakes one is near the article's other places by chance: ask for a wider margin.
-    needed = 1.0 + 0.5 * math.log2(len(scored))
+    needed = 1.0 + 0.5 * math.log2(max(2, len([c for _, c in scored if c not in first.weak])))
     contenders = [gaz.entries[c] for sc, c in scored if best_score - sc < needed]
     if all(distance_km(b.lat, b.lon, e.lat, e.lon) < 10 for e in contenders):
         return best, 0.8  # the only close contenders lie side by side: either point is right
