@@ -35,6 +35,11 @@ OBLASTS = {
     "UA-09": ("Luhansk Oblast", "Ukraine"),
     "UA-23": ("Zaporizhzhia Oblast", "Ukraine"),
 }
+#: Oblasts drawn in the `oblasts` layer only (no basemap label, so the basemap stays as it was):
+#: Russian forces entered Dnipropetrovsk Oblast in 2025.
+LAYER_ONLY_OBLASTS = {
+    "UA-12": ("Dnipropetrovsk Oblast", "Ukraine"),
+}
 
 
 def provenance(source: str, url: str, date: str, status: str = "reported") -> dict[str, str]:
@@ -62,7 +67,7 @@ def window_box() -> shapely.Geometry:
 
 def build_oblasts(admin1: gpd.GeoDataFrame, ukraine: shapely.Geometry, russia: shapely.Geometry) -> None:
     rows = []
-    for iso, (name, country) in OBLASTS.items():
+    for iso, (name, country) in (OBLASTS | LAYER_ONLY_OBLASTS).items():
         geom = admin1.loc[admin1.iso == iso, "geometry"].union_all()
         rows.append({"id": iso, "name": name, "kind": "oblast", "country": country,
                      **provenance(NE_ADMIN1, NE_URL, NE_DATE), "geometry": geom})
