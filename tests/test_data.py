@@ -28,12 +28,14 @@ def test_every_layer_loads_with_crs_valid_geometry_and_provenance(shipped):
 def test_oblasts_and_border_follow_recognised_borders(shipped):
     gdf = shipped.layers["oblasts"].gdf
     oblasts = gdf[gdf["kind"] == "oblast"].set_index("id")
-    assert set(oblasts.index) == {"RU-KRS", "RU-BEL", "RU-BRY", "UA-59", "UA-63", "UA-14", "UA-09", "UA-23"}
+    assert set(oblasts.index) == {"RU-KRS", "RU-BEL", "RU-BRY", "UA-59", "UA-63", "UA-14", "UA-09", "UA-23",
+                                  "UA-12"}
     assert (gdf["kind"] == "border").sum() == 1
     areas = oblasts.to_crs("EPSG:6933").area / 1e6
     # Kursk Oblast is about 30,000 km², Donetsk about 26,500 km² (official figures)
     assert areas["RU-KRS"] == pytest.approx(30_000, rel=0.05)
     assert areas["UA-14"] == pytest.approx(26_500, rel=0.05)
+    assert areas["UA-12"] == pytest.approx(31_900, rel=0.05)  # Dnipropetrovsk
 
 
 def test_places_include_the_story_towns(shipped):
@@ -65,13 +67,14 @@ def test_extent_between_two_dates_is_the_earlier_one(shipped):
 
 def test_history_replay_matches_full_resolution_areas(shipped):
     hist = shipped.history
-    assert hist.first == date(2024, 7, 8) and hist.last == date(2024, 12, 31)
-    for day in (date(2024, 7, 8), date(2024, 10, 1), date(2024, 11, 1), date(2024, 12, 31)):
+    assert hist.first == date(2024, 7, 8) and hist.last == date(2026, 8, 22)
+    for day in (date(2024, 7, 8), date(2024, 11, 1), date(2025, 3, 15), date(2025, 10, 1), date(2026, 8, 22)):
         geom = hist.snapshot(day).geometry
         measured = gpd.GeoSeries([geom], crs=4326).to_crs("EPSG:6933").area.iloc[0] / 1e6
         assert measured == pytest.approx(hist.area_row(day)["total_km2"], rel=0.001), day
     # DeepState's own sanity figures for the source (README): about 110,760 km² on 1 Nov
     assert hist.area_row(date(2024, 11, 1))["total_km2"] == pytest.approx(110_760, abs=50)
+    assert hist.area_row(date(2026, 8, 22))["total_km2"] == pytest.approx(117_000, rel=0.002)
 
 
 def test_missing_upstream_day_shows_the_nearest_earlier(shipped):
@@ -82,7 +85,9 @@ def test_missing_upstream_day_shows_the_nearest_earlier(shipped):
 
 def test_area_table_oblasts_sum_to_total(shipped):
     table = shipped.history.areas
-    parts = table.drop(columns=["date", "total_km2"]).sum(axis=1)
+    columns = [c for c in table.columns if c.endswith("_km2") and c != "total_km2"]
+    assert {"donetsk_km2", "sumy_km2", "dnipropetrovsk_km2"} <= set(columns)
+    parts = table[columns].sum(axis=1)
     assert (parts - table["total_km2"]).abs().max() < 0.1
 
 
@@ -152,5 +157,19 @@ def test_broken_area_table_keeps_the_map_layer(data_copy):
 
 
 def test_area_table_is_measured_not_copied(shipped):
-    table = pd.read_csv(shipped.root / "tables" / "occupied_areas.csv")
-    assert table["date"].is_monotonic_increasing and "2024-08-18" not in set(table["date"])
+    """The table is measured on the full-resolution snapshots, not on the shipped (snapped) shapes,
+    and its oblast columns measure the occupied area inside each oblast."""
+    table = pd.read_csv(shipped.root / "tables" / "occupied_areas.csv").set_index("date")
+    assert table.index.is_monotonic_increasing and "2024-08-18" not in table.index
+    oblasts = shipped.layers["oblasts"].gdf.set_index("id").to_crs("EPSG:6933")
+    for day in ("2024-11-10", "2025-06-01", "2026-08-22"):
+        geom = gpd.GeoSeries([shipped.history.snapshot(date.fromisoformat(day)).geometry], crs=4326)
+        shape = geom.to_crs("EPSG:6933")
+        snapped_total = shape.area.iloc[0] / 1e6
+        # close to the snapped replay, but not equal to it: measured on other (full) shapes
+        assert table.loc[day, "total_km2"] == pytest.approx(snapped_total, rel=5e-4)
+        assert table.loc[day, "total_km2"] != round(snapped_total, 2)
+        for iso, column in (("UA-14", "donetsk_km2"), ("UA-63", "kharkiv_km2")):
+            inside = shape.intersection(oblasts.geometry[iso]).area.iloc[0] / 1e6
+            # oblast boundaries shipped for display are generalised: within 2 % or 60 km²
+            assert abs(table.loc[day, column] - inside) <= max(0.02 * inside, 60), (day, column)

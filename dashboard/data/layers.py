@@ -17,7 +17,7 @@ from dashboard.data.geometry import DEFAULT_EQUAL_AREA, gained_and_lost, measure
 from dashboard.data.history import extent_for
 from dashboard.data.load import Dataset
 from dashboard.data.specs import LayerSpec
-from dashboard.data.view import ViewState
+from dashboard.data.view import Bounds, ViewState, bounds_from
 
 PROVENANCE = ("name", "status", "date", "source", "source_url")
 CHANGE_LABELS = {"taken": "Taken by Russian forces",
@@ -26,6 +26,11 @@ CHANGE_LABELS = {"taken": "Taken by Russian forces",
 
 def equal_area(ds: Dataset) -> str:
     return ds.catalog.meta.equal_area_crs if ds.catalog.meta else DEFAULT_EQUAL_AREA
+
+
+def view_bounds(ds: Dataset) -> Bounds:
+    """The limits of a view of this dataset (through the history's last day)."""
+    return bounds_from(ds.catalog, ds.history.last if ds.history is not None else None)
 
 
 def view_features(ds: Dataset, spec: LayerSpec, view: ViewState) -> gpd.GeoDataFrame | None:

@@ -54,10 +54,14 @@ class Bounds:
         return self.map.min_zoom, self.map.max_zoom
 
 
-def bounds_from(catalog: Catalog) -> Bounds:
+def bounds_from(catalog: Catalog, data_last: date | None = None) -> Bounds:
+    """The view's limits. `data_last` is the history's last day: days added by an update reach
+    the slider without editing the catalog."""
     meta = catalog.meta
     first = meta.history_start if meta else date(2024, 7, 8)
     last = meta.history_end if meta else date(2024, 12, 31)
+    if data_last is not None and data_last > last:
+        last = data_last
     center = meta.default_center if meta else (49.7, 36.4)
     ids = tuple(catalog.layers)
     basemaps = tuple(catalog.basemaps) or ("vector",)

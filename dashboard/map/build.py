@@ -95,9 +95,23 @@ def as_of_text(ds: Dataset, view: ViewState) -> str:
         shown = ds.history.shown_day(view.date)
         if shown and shown != view.date:
             text += f" (occupied area: no snapshot; nearest earlier day {shown.isoformat()})"
+    text += _salient_end(ds, view)
     if view.compare:
         text += f" · changes since {view.compare.isoformat()}"
     return text
+
+
+def _salient_end(ds: Dataset, view: ViewState) -> str:
+    """After the held outlines end, say why nothing is drawn (from the end records themselves)."""
+    spec = ds.catalog.by_role("salient")
+    if spec is None or spec.id not in view.layers:
+        return ""
+    shown = view_features(ds, spec, view)
+    if shown is None or shown.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).any():
+        return ""
+    # End records are named "<what ended>: <who says what> (<status>)": keep the second part.
+    names = "; ".join(str(n).split(": ", 1)[-1] for n in shown["name"])
+    return f" · {spec.title}: none drawn since {shown['date'].iloc[0]} ({names})"
 
 
 def overlay_labels(ds: Dataset) -> dict[str, str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from dashboard.data.figures import occupied_changes, salient_change, weekly_net_change, window_start
+from dashboard.data.layers import view_bounds
 from dashboard.data.load import load_dataset
-from dashboard.data.view import bounds_from
 from dashboard.ui import map_widget
 
 
@@ -16,7 +16,7 @@ def warm() -> None:
     from dashboard.ui import app  # noqa: F401  (the pages' imports are a second of a cold start)
 
     ds = load_dataset()
-    bounds = bounds_from(ds.catalog)
+    bounds = view_bounds(ds)
     view = bounds.default
     map_widget.base_for(ds, bounds, view, view.basemap)
     map_widget.groups_for(ds, bounds, view.date, None)
@@ -33,7 +33,7 @@ def prerender() -> None:
     ds = load_dataset()
     if ds.history is None:
         return
-    bounds = bounds_from(ds.catalog)
+    bounds = view_bounds(ds)
     ds.history.replay_all()
     # Every day's dated layers, so scrubbing and Play never wait for a render. Paced: the
     # server keeps answering readers in between (one day is ~40 ms of CPU).

@@ -35,14 +35,30 @@ def _box(cls: str, left: float, width: float, top: float, height: float, style: 
             f'top:{top:.1f}px;height:{height:.1f}px;{style}">{text}</div>')
 
 
+def _period_end(day: date, monthly: bool) -> date:
+    if not monthly:
+        return day + timedelta(days=7)
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def weekly_html(weekly: pd.DataFrame, start: date, end: date) -> str:
-    """Bars of `weekly` (columns `week`, `net_km2`; week = its Monday) with the window
-    [start, end] shaded. Text takes the page's colour (light and dark themes)."""
-    if weekly.empty:
+    """Bars of `weekly` (columns `week`, `net_km2`; week = its Monday) with the window shaded."""
+    return bars_html(weekly.rename(columns={"week": "period"}), start, end, monthly=False)
+
+
+def monthly_html(monthly: pd.DataFrame, start: date, end: date) -> str:
+    """Bars of `monthly` (columns `month` = its first day, `net_km2`) with the window shaded."""
+    return bars_html(monthly.rename(columns={"month": "period"}), start, end, monthly=True)
+
+
+def bars_html(frame: pd.DataFrame, start: date, end: date, monthly: bool) -> str:
+    """Bars of `frame` (columns `period` = first day, `net_km2`) with the window [start, end]
+    shaded. Text takes the page's colour (light and dark themes)."""
+    if frame.empty:
         return ""
-    weeks = [pd.Timestamp(w).date() for w in weekly["week"]]
-    values = [float(v) for v in weekly["net_km2"]]
-    first, last = weeks[0], weeks[-1] + timedelta(days=7)
+    weeks = [pd.Timestamp(w).date() for w in frame["period"]]
+    values = [float(v) for v in frame["net_km2"]]
+    first, last = weeks[0], _period_end(weeks[-1], monthly)
     span_days = max((last - first).days, 1)
     plot_h = HEIGHT - TOP - BOTTOM
 
@@ -56,7 +72,8 @@ def weekly_html(weekly: pd.DataFrame, start: date, end: date) -> str:
     def y(value: float) -> float:
         return TOP + plot_h * (high - value) / (high - low)
 
-    parts = [f'<div class="sm-chart" role="img" aria-label="Weekly net change of the occupied area, km²" '
+    period = "month" if monthly else "week"
+    parts = [f'<div class="sm-chart" role="img" aria-label="Net change of the occupied area per {period}, km²" '
              f'style="position:relative;height:{HEIGHT}px;font-size:11px;max-width:900px">']
     band_x0, band_x1 = x(start), x(end + timedelta(days=1))
     parts.append(_box("band", band_x0, max(band_x1 - band_x0, 0.3), TOP, plot_h, f"background:{BAND_COLOUR}"))
@@ -66,15 +83,18 @@ def weekly_html(weekly: pd.DataFrame, start: date, end: date) -> str:
         parts.append(_box("grid", LEFT, 100 - LEFT, y(tick), 0, f"border-top:1px solid;opacity:{opacity}"))
         parts.append(_box("tick", 0, LEFT - 0.8, y(tick) - 7, 14, "text-align:right", text=f"{tick:,.0f}"))
         tick += step
-    bar_w = (100 - LEFT) * 7 / span_days * 0.8
     for week, value in zip(weeks, values, strict=True):
+        bar_w = (100 - LEFT) * (_period_end(week, monthly) - week).days / span_days * 0.8
         top, bottom = sorted((y(value), y(0.0)))
-        label = html_text(f"Week of {week.isoformat()}: {value:+,.0f} km²")
+        name = f"{week:%B %Y}" if monthly else f"Week of {week.isoformat()}"
+        label = html_text(f"{name}: {value:+,.0f} km²")
         parts.append(_box("bar", x(week) + bar_w * 0.1, bar_w, top, max(bottom - top, 0.5),
                           f"background:{BAR_COLOUR}", title=label))
+    # One label per month over half a year, else per quarter, so labels never overlap.
+    every = 1 if span_days < 200 else 3
     month = date(first.year, first.month, 1)
     while month <= last:
-        if month >= first:
+        if month >= first and (month.month - 1) % every == 0:
             parts.append(_box("month", x(month) - 5, 10, HEIGHT - 18, 14, "text-align:center",
                               text=f"{month:%b %Y}"))
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.data.layers import view_bounds
 from dashboard.data.load import Dataset, load_dataset
-from dashboard.data.view import Bounds, bounds_from
+from dashboard.data.view import Bounds
 from dashboard.map.text import markdown_text
 
 PAGE_CSS = """<style>
@@ -21,7 +22,7 @@ MAX_PROBLEMS_SHOWN = 8
 def loaded() -> tuple[Dataset, Bounds]:
     """The dataset (read once per process by `load_dataset`) and the view's limits."""
     ds = load_dataset()
-    return ds, bounds_from(ds.catalog)
+    return ds, view_bounds(ds)
 
 
 def page_header(ds: Dataset) -> None:

@@ -16,7 +16,7 @@ from dashboard.data.view import Bounds, ViewState
 from dashboard.map.build import overlay_labels, visible_labels
 from dashboard.map.elements import SYNC_MARKER, SyncedLayerControl
 from dashboard.map.text import markdown_text
-from dashboard.ui import map_widget, panels, state
+from dashboard.ui import aftermath, map_widget, panels, state
 from dashboard.ui.chrome import loaded, page_header, show_problems
 from dashboard.ui.controls import layer_controls, share_box, view_controls
 
@@ -49,6 +49,7 @@ def render() -> None:
     with right:
         panels.figures_panel(ds, view)
     panels.window_section(ds, view, bounds)
+    aftermath.render(ds, view.date)
     panels.attributions(ds)
     keep_playing(view, bounds)
 
