@@ -35,7 +35,9 @@ class Gazetteer:
     weak: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     region_base: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     exact: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    max_words: int = 1  # longest key in words: how far the matcher needs to look ahead
+    # First word of every key -> most words in a key starting with it: the matcher skips any
+    # capitalised word that starts no name, and looks no further ahead than needed.
+    first_words: dict[str, int] = field(default_factory=dict)
 
     def add(self, entry: Entry, strong: list[str], weak: list[str]) -> None:
         idx = len(self.entries)
@@ -47,10 +49,14 @@ class Gazetteer:
                 self.exact[key[1:]].append(idx)
             else:
                 self.strong[key].append(idx)
-            self.max_words = max(self.max_words, key.count(" ") + 1)
+            self._note_first_word(key.lstrip("~="))
         for key in weak:
             self.weak[key].append(idx)
-            self.max_words = max(self.max_words, key.count(" ") + 1)
+            self._note_first_word(key)
+
+    def _note_first_word(self, key: str) -> None:
+        words = key.split(" ")
+        self.first_words[words[0]] = max(self.first_words.get(words[0], 0), len(words))
 
 
 def default_dir() -> Path:

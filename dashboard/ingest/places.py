@@ -91,11 +91,12 @@ def _region_after(doc: Doc, j: int) -> int:
     return j + 1 if j < len(doc) and doc[j].lower_ in REGION_WORDS else 0
 
 
-def _lookup(gaz: Gazetteer, doc: Doc, i: int) -> Mention | None:
-    text = doc.text
+def _lookup(gaz: Gazetteer, doc: Doc, text: str, i: int) -> Mention | None:
     if doc[i].text in gaz.exact:
         return Mention(doc[i].idx, doc[i].idx + len(doc[i]), doc[i].text, list(gaz.exact[doc[i].text]))
-    for n in range(min(gaz.max_words + 2, len(doc) - i), 0, -1):
+    words = gaz.first_words.get(match_key(doc[i].text), 0)
+    # Tokens per name word: hyphens and apostrophes are tokens of their own ("Kupiansk", "-", "Vuzlovyi").
+    for n in range(min(2 * words, len(doc) - i), 0, -1):
         j = i + n
         if not _capital(doc[j - 1].text):
             continue
@@ -131,17 +132,19 @@ def _not_a_town(doc: Doc, i: int, j: int, cands: list[int], gaz: Gazetteer) -> b
         return True
     # "across the Oskil", "on the Dnipro": English puts no article before a town's name, unless the
     # name qualifies a noun ("the Kramatorsk area", "the Pokrovsk direction", "the Kupiansk and ...").
-    return i > 0 and doc[i - 1].lower_ == "the" and after not in _QUALIFIED and after not in ("and", ",")
+    listed = after == "," and j + 1 < len(doc) and _capital(doc[j + 1].text)  # "the Toretsk, Chasiv Yar ... axes"
+    return i > 0 and doc[i - 1].lower_ == "the" and after not in _QUALIFIED and after != "and" and not listed
 
 
 
 def find_mentions(gaz: Gazetteer, doc: Doc) -> list[Mention]:
     mentions: list[Mention] = []
+    text = doc.text
     i = 0
     while i < len(doc):
         tok = doc[i]
         starts_name = (_capital(tok.text) and tok.text[0].isalpha()) or tok.text in gaz.exact
-        mention = _lookup(gaz, doc, i) if starts_name else None
+        mention = _lookup(gaz, doc, text, i) if starts_name else None
         if mention is None:
             i += 1
             continue
@@ -285,7 +288,8 @@ def _close_in_text(m: Mention, others: list[Mention]) -> bool:
 
 
 def find_places(gaz: Gazetteer, doc: Doc) -> list[Place]:
-    mentions = _plural_regions(doc.text, find_mentions(gaz, doc), gaz)
+    text = doc.text  # Doc.text rebuilds the string on every access: read it once
+    mentions = _plural_regions(text, find_mentions(gaz, doc), gaz)
     regions = _link_regions(mentions, gaz)
     groups: dict[tuple[str, bool], list[Mention]] = {}
     for m in mentions:
@@ -304,8 +308,8 @@ def find_places(gaz: Gazetteer, doc: Doc) -> list[Place]:
     for key, group in groups.items():
         idx, conf = resolved[key]
         for m in group:
-            places.append(_place(gaz, doc.text, m, idx, conf))
-    places += _unknown(doc.text, mentions, gaz)
+            places.append(_place(gaz, text, m, idx, conf))
+    places += _unknown(text, mentions, gaz)
     return sorted(places, key=lambda p: p.start)
 
 
