@@ -109,9 +109,9 @@ def _salient_end(ds: Dataset, view: ViewState) -> str:
     shown = view_features(ds, spec, view)
     if shown is None or shown.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).any():
         return ""
-    # End records are named "<what ended>: <who says what> (<status>)": keep the second part.
-    names = "; ".join(str(n).split(": ", 1)[-1] for n in shown["name"])
-    return f" · {spec.title}: none drawn since {shown['date'].iloc[0]} ({names})"
+    statuses = "/".join(sorted(set(shown["status"].astype(str))))
+    title = spec.title.split(" (")[0]
+    return f" · {title}: none drawn since {shown['date'].iloc[0]} ({statuses}; click the markers)"
 
 
 def overlay_labels(ds: Dataset) -> dict[str, str]:

@@ -50,6 +50,8 @@ def _expectation(ds: Dataset, expectation: Expectation, article: date, day: date
     st.markdown(f"**{markdown_text(expectation.title)}**")
     st.caption(markdown_text(expectation.article_claim) + _figure_md(ds, expectation))
     then, now = st.columns(2)
+    then.caption(f"At the article ({article.isoformat()})")
+    now.caption(f"By {day.isoformat()}")
     value = measured(ds, expectation, article, day)
     if value is not None:
         then.markdown(f"Measured: {markdown_text(value.at_article)}")
