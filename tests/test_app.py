@@ -1,5 +1,7 @@
 """The page under Streamlit's AppTest: figures, sources, notices, degraded data."""
 
+from datetime import date
+
 import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -126,3 +128,24 @@ def test_every_number_on_the_page_names_a_source_from_the_catalog(monkeypatch):
         plain = metric.help.replace("\\", "")
         assert any(name in plain for name in known), (metric.label, plain)
         assert "Status: " in plain, metric.label
+
+
+def test_time_controls_step_by_month_and_go_to_a_typed_date(monkeypatch):
+    at = run_app(monkeypatch, params={"date": "2025-01-31"})
+    at.button(key="step_month_1").click().run()
+    assert at.slider(key="date").value.isoformat() == "2025-02-28"
+    at.date_input(key="date_pick").set_value(date(2026, 3, 13)).run()
+    assert at.slider(key="date").value.isoformat() == "2026-03-13"
+    assert at.date_input(key="date_pick").value.isoformat() == "2026-03-13"
+    at.button(key="step_week_-1").click().run()
+    assert at.slider(key="date").value.isoformat() == "2026-03-06"
+
+
+def test_what_happened_next_pairs_the_article_with_the_chosen_date(monkeypatch):
+    at = run_app(monkeypatch, params={"date": "2025-06-01"})
+    assert any("What happened next" in h.value for h in at.subheader)
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    # the latest drone report on or before the chosen date, with its date and status
+    assert "472 drones" in text and "2025-06-01" in text
+    assert "Record: 728 drones" not in text  # reported after the chosen date
+    assert "Measured: " in text and "km²" in text

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.data.view import KEYS, bounds_from, parse_query, to_query
+from dashboard.data.view import KEYS, bounds_from, parse_query, step, to_query
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def test_hostile_values_become_nearest_valid_with_notices(bounds):
         "date": "2031-01-01", "compare": "<script>", "layers": "places,evil<b>,",
         "lat": "NaN", "lon": "1e309", "zoom": "99", "basemap": "x", "utm_source": "y",
     }, bounds)
-    assert view.date == date(2024, 12, 31) and view.compare is None
+    assert view.date == bounds.last and view.compare is None
     assert view.layers == ("places",) and view.zoom == 13
     assert (view.lat, view.lon) == (bounds.default.lat, bounds.default.lon)
     assert len(notices) == 8
@@ -63,3 +63,11 @@ def test_any_query_gives_a_valid_view_that_round_trips(bounds, params):
     assert 40 <= view.lat <= 60 and 20 <= view.lon <= 52 and 5 <= view.zoom <= 13
     assert parse_query(to_query(view, bounds), bounds) == (view, [])
     assert all(len(n) < 200 for n in notices)
+
+
+def test_steps_by_day_week_and_month():
+    assert step(date(2025, 1, 31), "month", 1) == date(2025, 2, 28)  # clamped to the month's end
+    assert step(date(2024, 3, 31), "month", -1) == date(2024, 2, 29)
+    assert step(date(2025, 12, 15), "month", 1) == date(2026, 1, 15)
+    assert step(date(2025, 1, 1), "week", -1) == date(2024, 12, 25)
+    assert step(date(2025, 1, 1), "day", 1) == date(2025, 1, 2)

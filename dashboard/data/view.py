@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from dashboard.data.specs import Catalog, MapBounds
 
@@ -217,3 +217,26 @@ def _choice(values: dict[str, str], key: str, default: str, allowed: tuple[str, 
         notices.append(f"{key}: unknown id; using '{default}'")
         return default
     return raw
+
+
+def shift_months(day: date, months: int) -> date:
+    """The same day of the month `months` later (or earlier), clamped to the month's length."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for dom in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, dom)
+        except ValueError:
+            continue
+    return date(year, month + 1, 28)
+
+
+#: Steps a reader can take through the days (label, unit, count): Play uses the same units.
+STEP_UNITS = {"day": 1, "week": 7}
+
+
+def step(day: date, unit: str, count: int) -> date:
+    """`count` days, weeks or months from `day`."""
+    if unit == "month":
+        return shift_months(day, count)
+    return day + timedelta(days=STEP_UNITS[unit] * count)

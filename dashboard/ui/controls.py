@@ -12,8 +12,11 @@ from dashboard.data.view import Bounds
 from dashboard.ui import state
 from dashboard.ui.state import Key, layer_key
 
-STEPS = (("−7d", -7, "One week back"), ("−1d", -1, "One day back"), ("+1d", 1, "One day forward"),
-         ("+7d", 7, "One week forward"))
+#: (label, unit, count, tip): two rows of three buttons.
+STEPS = (("−1m", "month", -1, "One month back"), ("−7d", "week", -1, "One week back"),
+         ("−1d", "day", -1, "One day back"), ("+1d", "day", 1, "One day forward"),
+         ("+7d", "week", 1, "One week forward"), ("+1m", "month", 1, "One month forward"))
+PLAY_UNITS = {"day": "a day", "week": "a week", "month": "a month"}
 
 
 def view_controls(bounds: Bounds) -> None:
@@ -22,14 +25,21 @@ def view_controls(bounds: Bounds) -> None:
     st.slider("Map date", min_value=bounds.first, max_value=bounds.last, step=timedelta(days=1),
               format="YYYY-MM-DD", key=Key.DATE,
               help="Dated layers show the data for this day (or the nearest earlier one).")
-    steps = st.columns(4, gap="small")
-    for col, (label, days, tip) in zip(steps, STEPS, strict=True):
-        col.button(label, key=f"step_{days}", help=tip, on_click=state.shift_date, args=(days, bounds),
-                   width="stretch")
-    st.button("Article date", key="reset_date", on_click=state.set_date, args=(bounds.default.date, bounds),
-              help="Back to the article's date")
-    st.toggle("Play (one day per step)", key=Key.PLAYING,
-              help="Steps the map date forward until you stop it or it reaches the last day.")
+    steps = [col for _row in range(2) for col in st.columns(3, gap="small")]
+    for col, (label, unit, count, tip) in zip(steps, STEPS, strict=True):
+        col.button(label, key=f"step_{unit}_{count}", help=tip, on_click=state.shift_date,
+                   args=(unit, count, bounds), width="stretch")
+    state.sync_pick()
+    pick, reset = st.columns([3, 2], vertical_alignment="bottom")
+    pick.date_input("Go to date", min_value=bounds.first, max_value=bounds.last, key=Key.PICK,
+                    on_change=state.pick_date, args=(bounds,), format="YYYY-MM-DD",
+                    help="Type or pick a day; the map and the link follow.")
+    reset.button("Article date", key="reset_date", on_click=state.set_date, args=(bounds.default.date, bounds),
+                 help="Back to the article's date", width="stretch")
+    play, unit = st.columns([3, 2], vertical_alignment="center")
+    play.toggle("Play", key=Key.PLAYING, help="Steps the map date forward until you stop it or it reaches the end.")
+    unit.selectbox("Step", options=list(PLAY_UNITS), key=Key.PLAY_UNIT, format_func=PLAY_UNITS.get,
+                   label_visibility="collapsed", help="How far each Play step moves the map date.")
     st.checkbox("Compare with an earlier date", key=Key.COMPARE_ON)
     if state.compare_on():
         st.date_input("Compare date", min_value=bounds.first, max_value=bounds.last, key=Key.COMPARE,

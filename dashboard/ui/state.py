@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.data.view import Bounds, ViewState, normalise, parse_query, same_spot, to_query
+from dashboard.data.view import Bounds, ViewState, normalise, parse_query, same_spot, step, to_query
 
 
 class Key:
@@ -36,6 +36,8 @@ class Key:
     ZOOM = "zoom"
     MAP_REPORTED = "map_reported_layers"  # the last full layer set the map reported
     SHARE_LINK = "share_link"          # text box with the view's link
+    PICK = "date_pick"                 # date input: type or pick the map date
+    PLAY_UNIT = "play_unit"            # select: Play's step (day, week or month)
     DOWNLOAD_VIEW = "download_view"    # the view downloads export, read at click time
 
 
@@ -114,10 +116,25 @@ def follow_map_move(center: tuple[float, float], zoom: int) -> None:
 
 
 # --------------------------------------------------------------------- date and play callbacks
-def shift_date(days: int, bounds: Bounds) -> None:
+def shift_date(unit: str, count: int, bounds: Bounds) -> None:
     """Button callback (runs before the script, so it may set the slider's value)."""
-    new = st.session_state[Key.DATE] + timedelta(days=days)
-    st.session_state[Key.DATE] = min(max(new, bounds.first), bounds.last)
+    set_date(step(st.session_state[Key.DATE], unit, count), bounds)
+
+
+def pick_date(bounds: Bounds) -> None:
+    """The date input's callback: the typed or picked day becomes the map date."""
+    picked = st.session_state.get(Key.PICK)
+    if isinstance(picked, date):
+        set_date(picked, bounds)
+
+
+def sync_pick() -> None:
+    """Show the map date in the date input (set before the input exists in this run)."""
+    st.session_state[Key.PICK] = st.session_state[Key.DATE]
+
+
+def play_unit() -> str:
+    return st.session_state.get(Key.PLAY_UNIT) or "day"
 
 
 def set_date(day: date, bounds: Bounds) -> None:

@@ -6,13 +6,12 @@ state from `dashboard.ui.state`."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.data.load import Dataset
-from dashboard.data.view import Bounds, ViewState
+from dashboard.data.view import Bounds, ViewState, step
 from dashboard.map.build import overlay_labels, visible_labels
 from dashboard.map.elements import SYNC_MARKER, SyncedLayerControl
 from dashboard.map.text import markdown_text
@@ -118,5 +117,5 @@ def keep_playing(view: ViewState, bounds: Bounds) -> None:
         state.queue_stop()
         st.rerun()
     time.sleep(PLAY_STEP_SECONDS)
-    state.queue_next_date(view.date + timedelta(days=1))
+    state.queue_next_date(min(step(view.date, state.play_unit(), 1), bounds.last))
     st.rerun()
