@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard.data.load import Dataset
 from dashboard.data.view import Bounds
+from dashboard.map.text import markdown_text
 from dashboard.ui import state
 from dashboard.ui.state import Key, layer_key
 
@@ -48,10 +49,12 @@ def view_controls(bounds: Bounds) -> None:
 
 def layer_controls(ds: Dataset, bounds: Bounds) -> None:
     st.subheader("Layers")
+    # Labels, help and option names are Markdown to Streamlit: catalog text goes in escaped.
     for spec in ds.catalog.layers.values():
-        st.checkbox(f"{spec.title} ({spec.status})", key=layer_key(spec.id), help=spec.description or None)
+        st.checkbox(markdown_text(f"{spec.title} ({spec.status})"), key=layer_key(spec.id),
+                    help=markdown_text(spec.description) if spec.description else None)
     st.radio("Basemap", options=list(bounds.basemap_ids), key=Key.BASEMAP,
-             format_func=lambda i: ds.catalog.basemaps[i].title)
+             format_func=lambda i: markdown_text(ds.catalog.basemaps[i].title))
 
 
 def share_link(query: dict[str, str]) -> str:
