@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from dashboard.serving.gzip_static import GzipStaticBundles
+from dashboard.serving.gzip_static import APP_STATIC, GzipStaticBundles, canonical_rest, streamlit_static_dir
 
 
 def call(middleware, path, headers=(), method="GET"):
@@ -92,3 +92,72 @@ def test_app_static_files_are_compressed_with_their_own_cache_policy(bundles):
     assert b"immutable" in headers[b"cache-control"], "content-hashed name: cached for good"
     status, headers, _, _ = call(bundles, "/app/static/vendor/leaflet.js", [("accept-encoding", "gzip")])
     assert status == 200 and b"immutable" not in headers[b"cache-control"]
+
+
+def _variants(path: str, count: int) -> list[str]:
+    """`count` spellings of one path that a lax server maps to the same file: doubled slashes,
+    `.` and `x/..` segments, percent-encoded dots and slashes, suffixes after the name."""
+    head, _, tail = path.rpartition("/")
+
+    def shapes(i: int) -> list[str]:
+        return [f"{head}/{'./' * (i + 1)}{tail}", f"{head}{'/' * (i + 2)}{tail}", f"{head}/x{i}/../{tail}",
+                f"{head}/%2e/{'%2E/' * i}{tail}", f"{head}%2f{'/' * i}{tail}", f"{path}?v={i}",
+                f"{head}/.%2e/x{i}/{tail}", f"{path}/.{'/' * i}"]
+
+    return [shape for i in range(count // 8 + 1) for shape in shapes(i)][:count]
+
+
+REAL = ["/static/js/main.abc.js", "/app/static/generated/layer-x-0123abcd.json", "/app/static/vendor/leaflet.js"]
+
+
+@pytest.mark.parametrize("real", REAL)
+def test_path_variants_do_not_grow_memory(bundles, real):
+    accept = [("accept-encoding", "gzip")]
+    canonical = call(bundles, real, accept)[2]
+    variants = _variants(real, 2000)
+    assert len(set(variants)) == 2000
+    for path in variants:
+        status, _, body, passed = call(bundles, path, accept)
+        assert passed == [path] or (status == 200 and body == canonical), path
+    # bounded by the files on disk, whatever the clients send
+    assert len(bundles._found) <= len(REAL)
+
+
+def test_only_canonical_paths_are_served(bundles):
+    accept = [("accept-encoding", "gzip")]
+    for path in ("/static/./js/main.abc.js", "/static//js/main.abc.js", "/static/js/%2e/main.abc.js",
+                 "/static/x/../js/main.abc.js", "/app/static/vendor//leaflet.js", "/app/static/./vendor/leaflet.js"):
+        assert call(bundles, path, accept)[3] == [path], f"{path}: left to Streamlit, which refuses or serves it"
+    assert bundles._found == {}
+
+
+@pytest.mark.parametrize("accept", [
+    "gzip;q=0", "gzip; q=0.000", "GZIP;Q=0, br", "br, *;q=0", "identity", "identity, *;q=0", "",
+    "gzip;q=abc", "x-gzipped",
+])
+def test_gzip_refused_by_the_client_is_not_sent(bundles, accept):
+    status, _, _, passed = call(bundles, "/static/js/main.abc.js", [("accept-encoding", accept)])
+    assert status == 204 and passed, accept
+
+
+@pytest.mark.parametrize("accept", ["gzip", "gzip;q=0.5", "br;q=1.0, gzip;q=0.001", "*", "br, *;q=0.1",
+                                    "identity;q=0, gzip", "deflate, gzip ; q = 1"])
+def test_gzip_accepted_by_the_client_is_sent(bundles, accept):
+    status, headers, _, _ = call(bundles, "/static/js/main.abc.js", [("accept-encoding", accept)])
+    assert status == 200 and headers[b"content-encoding"] == b"gzip", accept
+
+
+def test_every_shipped_file_name_is_canonical():
+    """The path check must not turn away a real bundle: hashes use `_` and `-`, for instance."""
+    roots = [streamlit_static_dir() / "static", APP_STATIC]
+    names = [file.relative_to(root).as_posix() for root in roots for file in root.rglob("*") if file.is_file()]
+    assert len(names) > 50
+    assert [name for name in names if not canonical_rest(name)] == []
+
+
+def test_memo_has_a_ceiling_and_serving_goes_on_past_it(bundles, monkeypatch):
+    monkeypatch.setattr("dashboard.serving.gzip_static.MAX_FOUND", 2)
+    for path in REAL:
+        status, headers, _, _ = call(bundles, path, [("accept-encoding", "gzip")])
+        assert status == 200 and headers[b"content-encoding"] == b"gzip", path
+    assert len(bundles._found) == 2

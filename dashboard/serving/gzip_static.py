@@ -26,8 +26,15 @@ VENDOR = "public, max-age=3600"
 APP_STATIC = Path(__file__).resolve().parents[1] / "static"
 
 
-#: Compressed copies, per file, for the life of the process (~3 MB for what a page loads).
+#: Compressed copies for the life of the process (~3 MB for what a page loads). Keyed by the
+#: resolved file, never by the request path, so it is bounded by the compressible files on disk.
 COMPRESSED: dict[Path, bytes] = {}
+#: A hard ceiling on the path memo, whatever happens to the files or the base path; beyond it
+#: lookups still work, they are just not remembered.
+MAX_FOUND = 4096
+#: One path segment as our files are named: no '', '.', '..', no percent-escapes, no backslash.
+_SEGMENT = re.compile(r"^(?!\.{1,2}$)[\w.~@+-]+$", re.ASCII)
+_QUALITY = re.compile(r"^q=(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
 
 
 def streamlit_static_dir() -> Path:
@@ -51,6 +58,37 @@ def precompress_entry_bundles() -> None:
         file = (root / rel).resolve()
         if file.is_relative_to(root) and file.is_file():
             compressed(file, COMPRESSED)
+
+
+def accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding value lets us send gzip (RFC 9110 12.5.3): `gzip` (or `x-gzip`)
+    with a quality above zero, or else `*` above zero. `gzip;q=0`, `*;q=0` without gzip, an
+    unreadable quality and `identity` alone all mean no."""
+    qualities: dict[str, float] = {}
+    for item in header.lower().split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        quality = _quality(params)
+        if coding and quality is not None:
+            qualities["gzip" if coding == "x-gzip" else coding] = quality
+    if "gzip" in qualities:
+        return qualities["gzip"] > 0
+    return qualities.get("*", 0) > 0
+
+
+def _quality(params: list[str]) -> float | None:
+    """The `q` parameter's value (1 when absent), or None when it is not a valid quality."""
+    for param in params:
+        name = param.split("=", 1)[0].strip()
+        if name == "q":
+            found = _QUALITY.match(param.replace(" ", ""))
+            return float(found.group(1)) if found else None
+    return 1.0
+
+
+def canonical_rest(rest: str) -> bool:
+    """Whether the part of a path after our prefix is the one spelling of a file name: each
+    variant (`//`, `./`, `x/../`, `%2e`) would otherwise be a new key naming the same file."""
+    return all(_SEGMENT.match(segment) for segment in rest.split("/"))
 
 
 class GzipStaticBundles:
@@ -80,7 +118,9 @@ class GzipStaticBundles:
         found = self._found.get(path)
         if found is None:
             found = self._lookup(path)
-            if found is not None:
+            # Only canonical paths of real files get here, so the memo is bounded by the files;
+            # the ceiling holds even so.
+            if found is not None and len(self._found) < MAX_FOUND:
                 self._found[path] = found
         return found
 
@@ -91,6 +131,8 @@ class GzipStaticBundles:
             prefix = self._base() + prefix
             if not path.startswith(prefix):
                 continue
+            if not canonical_rest(path[len(prefix):]):
+                return None  # left to Streamlit, which serves or refuses it uncompressed
             file = (root / path[len(prefix):]).resolve()
             if not file.is_relative_to(root) or file.suffix not in COMPRESSIBLE or not file.is_file():
                 return None
@@ -106,8 +148,8 @@ class GzipStaticBundles:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        accepts = headers.get(b"accept-encoding", b"").decode("latin-1").lower()
-        found = self.target(scope.get("path", "")) if "gzip" in accepts and b"range" not in headers else None
+        accepts = accepts_gzip(headers.get(b"accept-encoding", b"").decode("latin-1"))
+        found = self.target(scope.get("path", "")) if accepts and b"range" not in headers else None
         if found is None:
             await self.app(scope, receive, send)
             return
