@@ -49,7 +49,7 @@ def figures_csv(ds: Dataset, view: ViewState, first: date) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
-    for fig in key_figures(ds, view.date):
+    for fig in key_figures(ds, view.date, view.article):
         s = fig.spec
         value = s.value if isinstance(s.value, int | float) and not s.computed else fig.value
         writer.writerow([csv_cell(v) for v in (s.label, value, "", "", s.status, fig.data_date.replace("dated ", ""),

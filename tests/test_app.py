@@ -149,3 +149,38 @@ def test_what_happened_next_pairs_the_article_with_the_chosen_date(monkeypatch):
     assert "472 drones" in text and "2025-06-01" in text
     assert "Record: 728 drones" not in text  # reported after the chosen date
     assert "Measured: " in text and "km²" in text
+
+
+def test_a_second_article_has_its_own_figures_and_layers(monkeypatch, data_copy):
+    path = data_copy / "catalog.toml"
+    path.write_text(path.read_text() + '''
+[[articles]]
+id = "second"
+title = "A later report"
+publisher = "Test wire"
+date = "2025-03-14"
+url = "https://example.org/later"
+sha256 = ""
+
+[[figures]]
+id = "second-figure"
+label = "Troops in the later report"
+value = 1234
+display = "1,234"
+status = "claimed"
+date = "2025-03-14"
+source = "Test wire"
+source_url = "https://example.org/later"
+article_section = "A later report"
+article = "second"
+''')
+    at = run_app(monkeypatch, data=data_copy, params={"article": "second", "date": "2025-03-14"})
+    labels = {m.label.replace("\\", "") for m in at.metric}
+    assert "Troops in the later report" in labels and "Troops massed (Kursk)" not in labels
+    assert "Occupied Ukraine" in labels  # shared measures stay
+    assert at.selectbox(key="article").value == "second"
+    layer_boxes = {c.key for c in at.checkbox if c.key.startswith("layer_")}
+    assert "layer_occupied" in layer_boxes and "layer_kursk-salient" not in layer_boxes
+    at.selectbox(key="article").set_value("kursk-nov-2024").run()
+    labels = {m.label.replace("\\", "") for m in at.metric}
+    assert "Troops massed (Kursk)" in labels and "Troops in the later report" not in labels

@@ -97,8 +97,8 @@ def test_the_page_finds_what_the_warm_up_rendered(ds, bounds, monkeypatch):
     warm.warm()
     base_misses, group_misses = mc.cached_base.cache_info().misses, mc.cached_groups.cache_info().misses
     origin = parse_query({}, bounds)[0]
-    mc.base_for(ds, bounds, origin, origin.basemap)
-    mc.groups_for(ds, bounds, origin.date, origin.compare)
+    mc.base_for(ds, bounds, origin, origin.basemap, origin.article)
+    mc.groups_for(ds, bounds, origin.date, origin.compare, origin.article)
     assert mc.cached_base.cache_info().misses == base_misses and mc.cached_groups.cache_info().misses == group_misses
-    mc.groups_for(ds, bounds, origin.date, date(2024, 10, 1))
+    mc.groups_for(ds, bounds, origin.date, date(2024, 10, 1), origin.article)
     assert mc.cached_groups.cache_info().misses == group_misses + 1, "a comparison is another key"

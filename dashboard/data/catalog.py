@@ -19,6 +19,7 @@ from dashboard.data.specs import (
     LAYER_FORMATS,
     ROLES,
     STATUSES,
+    ArticleSpec,
     Basemap,
     BasemapPart,
     Catalog,
@@ -36,9 +37,11 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 MAX_CATALOG_BYTES = 2_000_000
 
 
-def load_catalog(path: Path) -> Catalog:
-    """Parse the catalog. Never raises: problems are collected on the result."""
-    name = path.name
+def load_catalog(path: Path, base: Catalog | None = None) -> Catalog:
+    """Parse the catalog. Never raises: problems are collected on the result. With `base`, the
+    file is a fragment (a draft article's own file) added to that catalog: no [meta], styles or
+    basemaps of its own, and every id must be new."""
+    name = path.name if base is None else f"{path.parent.name}/{path.name}"
     problems: list[Problem] = []
     text = _read_text(path, problems)
     if text is None:
@@ -50,10 +53,27 @@ def load_catalog(path: Path) -> Catalog:
     except RecursionError:  # nesting thousands deep: the parser gives up, so do we
         problems.append(Problem(name, "0", "tables or arrays nested too deeply; catalog ignored"))
         return Catalog(meta=None, problems=problems)
+    if base is not None:
+        return _fragment(raw, text, name, problems, base)
     catalog = Catalog(meta=parse_meta(name, raw.get("meta"), problems), problems=problems)
     _sources(catalog, raw, text, name)
+    _articles(catalog, raw, text, name)
     _styles(catalog, raw, name)
     _basemaps(catalog, raw, text, name)
+    _layers(catalog, raw, text, name)
+    _figures(catalog, raw, text, name)
+    return catalog
+
+
+def _fragment(raw: dict[str, Any], text: str, name: str, problems: list[Problem], base: Catalog) -> Catalog:
+    for key in ("meta", "styles", "basemaps"):
+        if key in raw:
+            problems.append(Problem(name, key, f"a draft article's file may not set [{key}]; ignored"))
+    catalog = Catalog(meta=base.meta, sources=dict(base.sources), styles=base.styles, basemaps=base.basemaps,
+                      layers=dict(base.layers), figures=dict(base.figures), articles=dict(base.articles),
+                      problems=problems)
+    _sources(catalog, raw, text, name)
+    _articles(catalog, raw, text, name)
     _layers(catalog, raw, text, name)
     _figures(catalog, raw, text, name)
     return catalog
@@ -89,6 +109,27 @@ def _sources(catalog: Catalog, raw: dict[str, Any], text: str, name: str) -> Non
             r.fail("'url' must be an http(s) address")
         src = Source(r.ident(), r.text("name"), url, r.text("licence"), r.text("attribution"), r.text("via", ""))
         _add_unique(catalog.sources, src, r)
+
+
+def _articles(catalog: Catalog, raw: dict[str, Any], text: str, name: str) -> None:
+    for i, entry in enumerate(entries(raw, "articles", name, catalog.problems)):
+        r = Reader(name, _where(text, "articles", i), entry, catalog.problems)
+        url, sha = r.text("url", ""), r.text("sha256", "")
+        if url and not safe_url(url):
+            r.fail("'url' must be an http(s) address")
+        if sha and not re.fullmatch(r"[0-9a-f]{64}", sha):
+            r.fail("'sha256' must be 64 lower-case hex digits (the hash of the article's text)")
+        day = r.day("date")
+        article = ArticleSpec(r.ident(), r.text("title"), r.text("publisher"), day.isoformat() if day else "",
+                              url, sha, r.choice("status", ("published", "draft"), "published"))
+        _add_unique(catalog.articles, article, r)
+
+
+def _article_ref(r: Reader, catalog: Catalog) -> str:
+    article = r.text("article", "")
+    if article and article not in catalog.articles:
+        r.fail(f"article {article!r} is not listed under [[articles]]")
+    return article
 
 
 def _styles(catalog: Catalog, raw: dict[str, Any], name: str) -> None:
@@ -135,7 +176,7 @@ def _layers(catalog: Catalog, raw: dict[str, Any], text: str, name: str) -> None
             date=r.text("date"), article_section=r.text("article_section"),
             description=r.text("description", ""), format=fmt, role=r.choice("role", ROLES, ""),
             style_by=r.style_rule(), approximate=r.table.get("approximate", False) is True,
-            table=r.text("table", ""), regions=_regions(r),
+            table=r.text("table", ""), regions=_regions(r), article=_article_ref(r, catalog),
         )
         _check_refs(r, catalog, spec.style, spec.source, spec.style_by)
         if spec.format not in COMPUTED_FORMATS and not spec.file:
@@ -170,6 +211,7 @@ def _figures(catalog: Catalog, raw: dict[str, Any], text: str, name: str) -> Non
             date=r.text("date"), source=r.text("source"), source_url=source_url,
             article_section=r.text("article_section"), value=value,
             display=r.text("display", ""), computed=r.text("computed", ""), note=r.text("note", ""),
+            article=_article_ref(r, catalog),
         )
         if fig.value is None and not fig.computed:
             r.fail("a figure needs a 'value' or a 'computed' measure")

@@ -62,9 +62,12 @@ def _computed(ds: Dataset, spec: FigureSpec, day: date) -> tuple[str, str]:
     return "unknown measure", shown
 
 
-def key_figures(ds: Dataset, day: date) -> list[Figure]:
+def key_figures(ds: Dataset, day: date, article: str = "") -> list[Figure]:
+    """The figures of `article` (and the shared measures) for `day`; every figure when no article."""
     out = []
     for spec in ds.catalog.figures.values():
+        if article and spec.article not in ("", article):
+            continue
         data_date = spec.date
         if spec.computed:
             value, data_date = _computed(ds, spec, day)

@@ -52,6 +52,16 @@ class Expectation:
         return tuple(r for r in self.reports if r.date <= day)
 
 
+def article_of(root: Path) -> str:
+    """The article the outcomes file follows up (its top-level `article` key)."""
+    try:
+        raw = tomllib.loads((root / FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return ""
+    article = raw.get("article", "")
+    return article if isinstance(article, str) else ""
+
+
 @functools.lru_cache(maxsize=4)
 def load_outcomes(root: Path) -> tuple[tuple[Expectation, ...], tuple[Problem, ...]]:
     """The expectations of the data folder `root` and the problems found (read once per folder)."""

@@ -41,6 +41,19 @@ class Source:
 
 
 @dataclass(frozen=True)
+class ArticleSpec:
+    """A news article the map is built from: its layers and figures name it."""
+
+    id: str
+    title: str
+    publisher: str
+    date: str
+    url: str
+    sha256: str
+    status: str = "published"  # or "draft": proposed by an editor, not yet confirmed
+
+
+@dataclass(frozen=True)
 class StyleRule:
     """Pick a style per feature: `values[feature[property]]`, else the layer's own style."""
 
@@ -66,6 +79,8 @@ class LayerSpec:
     table: str = ""
     #: (area-table column, label) pairs shown as measured figures, in order.
     regions: tuple[tuple[str, str], ...] = ()
+    #: The article this layer comes from ("" = shared by every article: boundaries, history).
+    article: str = ""
 
     @property
     def dated(self) -> bool:
@@ -104,6 +119,7 @@ class FigureSpec:
     display: str = ""
     computed: str = ""
     note: str = ""
+    article: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,7 +156,12 @@ class Catalog:
     basemaps: dict[str, Basemap] = field(default_factory=dict)
     layers: dict[str, LayerSpec] = field(default_factory=dict)
     figures: dict[str, FigureSpec] = field(default_factory=dict)
+    articles: dict[str, ArticleSpec] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+
+    def for_article(self, article: str) -> list[LayerSpec]:
+        """The layers a reader of `article` sees: its own and the shared ones, in catalog order."""
+        return [spec for spec in self.layers.values() if spec.article in ("", article)]
 
     def by_role(self, role: str) -> LayerSpec | None:
         """The first layer with this role (the app uses one of each)."""

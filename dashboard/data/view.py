@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from dashboard.data.specs import Catalog, MapBounds
 
-KEYS = ("date", "compare", "layers", "lat", "lon", "zoom", "basemap")
+KEYS = ("date", "compare", "layers", "lat", "lon", "zoom", "basemap", "article")
 MAX_LEN = 400
 _SAFE_ID = re.compile(r"[^a-z0-9-]")
 
@@ -30,6 +30,7 @@ class ViewState:
     lon: float
     zoom: int
     basemap: str
+    article: str = ""  # the article whose layers and figures are shown ("" = the first)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Bounds:
     layer_ids: tuple[str, ...]
     basemap_ids: tuple[str, ...]
     default: ViewState
+    article_ids: tuple[str, ...] = ()
     map: MapBounds = field(default_factory=MapBounds)
 
     @property
@@ -69,8 +71,9 @@ def bounds_from(catalog: Catalog, data_last: date | None = None) -> Bounds:
         date=min(max(meta.article_date if meta else last, first), last), compare=None,
         layers=ids, lat=round(center[0], 4),
         lon=round(center[1], 4), zoom=meta.default_zoom if meta else 7, basemap=basemaps[0],
+        article=next(iter(catalog.articles), ""),
     )
-    return Bounds(first, last, ids, basemaps, default, meta.bounds if meta else MapBounds())
+    return Bounds(first, last, ids, basemaps, default, tuple(catalog.articles), meta.bounds if meta else MapBounds())
 
 
 def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tuple[ViewState, list[str]]:
@@ -108,6 +111,7 @@ def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tu
         lon=_number(values, "lon", d.lon, bounds.lon_range, notices),
         zoom=int(_number(values, "zoom", d.zoom, bounds.zoom_range, notices, integer=True)),
         basemap=_choice(values, "basemap", d.basemap, bounds.basemap_ids, notices),
+        article=_choice(values, "article", d.article, bounds.article_ids, notices) if bounds.article_ids else "",
     )
     return view, notices
 
@@ -130,6 +134,8 @@ def to_query(view: ViewState, bounds: Bounds) -> dict[str, str]:
         out["zoom"] = str(view.zoom)
     if view.basemap != d.basemap:
         out["basemap"] = view.basemap
+    if view.article and view.article != d.article:
+        out["article"] = view.article
     return out
 
 

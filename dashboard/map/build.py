@@ -45,14 +45,14 @@ def base_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE,
     for pane, z_index in PANES:
         folium.map.CustomPane(pane, z_index=z_index, pointer_events=pane == "sm-reference").add_to(m)
     _add_basemaps(m, ds, view, publish)
-    for spec in ds.catalog.layers.values():
+    for spec in ds.catalog.for_article(view.article):
         if not spec.dated:
             group = folium.FeatureGroup(name=layer_label(spec), show=spec.id in view.layers, overlay=True)
             gdf = view_features(ds, spec, view)
             if gdf is not None:
                 draw.add_features(group, ds, spec, gdf, publish)
             group.add_to(m)
-    FixedControl(legend_html(ds), "bottomleft", "sm-legend").add_to(m)
+    FixedControl(legend_html(ds, view.article), "bottomleft", "sm-legend").add_to(m)
     Attribution(attribution_html(ds)).add_to(m)
     FixedControl("", "topright", "sm-asof").add_to(m)
     return m
@@ -74,7 +74,7 @@ def _add_basemaps(m: folium.Map, ds: Dataset, view: ViewState, publish: Publishe
 def dated_groups(ds: Dataset, view: ViewState) -> list[folium.FeatureGroup]:
     """One FeatureGroup per visible dated layer, for the view's date (and comparison)."""
     groups: list[folium.FeatureGroup] = []
-    for spec in ds.catalog.layers.values():
+    for spec in ds.catalog.for_article(view.article):
         if not spec.dated or spec.id not in view.layers or spec.id not in ds.layers:
             continue
         if spec.role == "changed-hands" and view.compare is None:
@@ -120,7 +120,7 @@ def overlay_labels(ds: Dataset) -> dict[str, str]:
 
 
 def visible_labels(ds: Dataset, view: ViewState) -> list[str]:
-    return [layer_label(spec) for spec in ds.catalog.layers.values() if spec.id in view.layers]
+    return [layer_label(spec) for spec in ds.catalog.for_article(view.article) if spec.id in view.layers]
 
 
 def build_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE) -> folium.Map:

@@ -102,16 +102,16 @@ def _swatches(ds: Dataset, spec: LayerSpec) -> str:
     return "".join(_swatch(ds, n, spec.status) for n in names)
 
 
-def legend_html(ds: Dataset) -> str:
-    """Static legend: every layer with its symbol, status and date; caveats."""
+def legend_html(ds: Dataset, article: str = "") -> str:
+    """Static legend: every layer of the article with its symbol, status and date; caveats."""
     rows = []
-    for spec in ds.catalog.layers.values():
+    layers = ds.catalog.for_article(article) if article else list(ds.catalog.layers.values())
+    for spec in layers:
         dated = "map date" if spec.dated else spec.date
         missing = "" if spec.id in ds.layers else " — <b>not loaded</b>"
         rows.append(f"<div>{_swatches(ds, spec)}{html_text(spec.title)}{missing}"
                     f"<span class='st'> · {html_text(spec.status)} · {html_text(dated)}</span></div>")
-    caveat = " ".join(f"{html_text(s.title)}: hand-drawn approximations." for s in ds.catalog.layers.values()
-                      if s.approximate)
+    caveat = " ".join(f"{html_text(s.title)}: hand-drawn approximations." for s in layers if s.approximate)
     rows.append("<div class='note'>Outline: solid = reported, dashed = assessed, dotted = claimed. "
                 f"{caveat} Click an area for its source.</div>")
     return "<details open><summary>Legend</summary>" + "".join(rows) + "</details>"

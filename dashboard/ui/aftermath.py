@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.data.aftermath import measured, monthly_net
 from dashboard.data.load import Dataset
 from dashboard.data.outcomes import Expectation, Report, load_outcomes
+from dashboard.data.outcomes import article_of as outcomes_article
 from dashboard.data.values import safe_url
 from dashboard.map.text import markdown_text
 from dashboard.ui.chart import monthly_html
@@ -31,9 +32,9 @@ def _figure_md(ds: Dataset, expectation: Expectation) -> str:
     return f" Article's figure: **{markdown_text(value)}** ({markdown_text(fig.status)}, {markdown_text(fig.date)})."
 
 
-def render(ds: Dataset, day: date) -> None:
+def render(ds: Dataset, day: date, article_id: str) -> None:
     expectations, problems = load_outcomes(ds.root)
-    if not expectations:
+    if not expectations or outcomes_article(ds.root) not in ("", article_id):
         return
     article = ds.catalog.meta.article_date if ds.catalog.meta else day
     st.subheader(f"What happened next: the article ({article.isoformat()}) and {day.isoformat()}")

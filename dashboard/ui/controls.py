@@ -20,9 +20,13 @@ STEPS = (("−1m", "month", -1, "One month back"), ("−7d", "week", -1, "One we
 PLAY_UNITS = {"day": "a day", "week": "a week", "month": "a month"}
 
 
-def view_controls(bounds: Bounds) -> None:
-    """Date and comparison: they change the figures too, so they rerun the whole page."""
+def view_controls(ds: Dataset, bounds: Bounds) -> None:
+    """Article, date and comparison: they change the figures too, so they rerun the whole page."""
     st.header("View")
+    if len(bounds.article_ids) > 1:
+        st.selectbox("Article", options=list(bounds.article_ids), key=Key.ARTICLE,
+                     format_func=lambda i: _article_label(ds, i),
+                     help="The article whose layers and figures the map shows; the daily history is shared.")
     st.slider("Map date", min_value=bounds.first, max_value=bounds.last, step=timedelta(days=1),
               format="YYYY-MM-DD", key=Key.DATE,
               help="Dated layers show the data for this day (or the nearest earlier one).")
@@ -47,10 +51,18 @@ def view_controls(bounds: Bounds) -> None:
                       help="Areas that changed hands between this date and the map date.")
 
 
-def layer_controls(ds: Dataset, bounds: Bounds) -> None:
+def _article_label(ds: Dataset, article_id: str) -> str:
+    article = ds.catalog.articles.get(article_id)
+    if article is None:
+        return markdown_text(article_id)
+    draft = " (draft)" if article.status == "draft" else ""
+    return markdown_text(f"{article.date} · {article.title}{draft}")
+
+
+def layer_controls(ds: Dataset, bounds: Bounds, article: str) -> None:
     st.subheader("Layers")
     # Labels, help and option names are Markdown to Streamlit: catalog text goes in escaped.
-    for spec in ds.catalog.layers.values():
+    for spec in ds.catalog.for_article(article):
         st.checkbox(markdown_text(f"{spec.title} ({spec.status})"), key=layer_key(spec.id),
                     help=markdown_text(spec.description) if spec.description else None)
     st.radio("Basemap", options=list(bounds.basemap_ids), key=Key.BASEMAP,

@@ -171,17 +171,18 @@ def show(base: BaseRender, groups: GroupsRender | None, control: str | None, *, 
 RETURNED = ("center", "zoom", "selected_layers")
 
 
-def base_for(ds: Dataset, bounds: Bounds, origin: ViewState, basemap: str) -> BaseRender:
-    """The base map for a session's first centre, zoom and layers and its basemap. The cache key
-    leaves out what the base map does not use (date, comparison), so sessions share it."""
+def base_for(ds: Dataset, bounds: Bounds, origin: ViewState, basemap: str, article: str) -> BaseRender:
+    """The base map for a session's first centre, zoom and layers, its basemap and article. The
+    cache key leaves out what the base map does not use (date, comparison), so sessions share it."""
     key = replace(bounds.default, lat=origin.lat, lon=origin.lon, zoom=origin.zoom, layers=origin.layers,
-                  basemap=basemap)
+                  basemap=basemap, article=article)
     return cached_base(ds, key, RETURNED)
 
 
-def groups_for(ds: Dataset, bounds: Bounds, day: date, compare: date | None) -> GroupsRender:
-    """Every dated layer for a day (and comparison); the layer control decides what shows."""
-    return cached_groups(ds, replace(bounds.default, date=day, compare=compare, layers=bounds.layer_ids))
+def groups_for(ds: Dataset, bounds: Bounds, day: date, compare: date | None, article: str) -> GroupsRender:
+    """Every dated layer of the article for a day (and comparison); the layer control decides what shows."""
+    return cached_groups(ds, replace(bounds.default, date=day, compare=compare, layers=bounds.layer_ids,
+                                     article=article))
 
 
 @functools.lru_cache(maxsize=16)

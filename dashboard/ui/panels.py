@@ -19,7 +19,7 @@ from dashboard.ui.chart import weekly_html
 
 def figures_panel(ds: Dataset, view: ViewState) -> None:
     st.subheader("Key figures")
-    for fig in key_figures(ds, view.date):
+    for fig in key_figures(ds, view.date, view.article):
         st.metric(markdown_text(fig.spec.label), markdown_text(fig.value), delta=fig.delta,
                   help=markdown_text(fig.help))
         st.caption(f"{markdown_text(fig.spec.status)} · {markdown_text(fig.data_date)}")

@@ -24,6 +24,7 @@ class Key:
     COMPARE_ON = "compare_on"          # checkbox: comparison on
     COMPARE = "compare"                # date input: the comparison date
     BASEMAP = "basemap"                # radio: basemap id
+    ARTICLE = "article"                # select: the article whose layers and figures are shown
     PLAYING = "playing"                # toggle: Play
     LAYER_PREFIX = "layer_"            # checkboxes: one per layer id
     PENDING_DATE = "pending_date"      # set at the end of a run, applied before the widgets exist
@@ -63,7 +64,7 @@ def _seed_widgets(view: ViewState, bounds: Bounds) -> None:
     st.session_state.update({
         Key.DATE: view.date, Key.COMPARE_ON: view.compare is not None,
         Key.COMPARE: view.compare or max(bounds.first, view.date - timedelta(days=30)),
-        Key.BASEMAP: view.basemap,
+        Key.BASEMAP: view.basemap, Key.ARTICLE: view.article,
     })
     for layer_id in bounds.layer_ids:
         st.session_state[layer_key(layer_id)] = layer_id in view.layers
@@ -84,7 +85,8 @@ def current_view(bounds: Bounds) -> tuple[ViewState, list[str]]:
         compare = None
     view = ViewState(date=day, compare=compare,
                      layers=tuple(i for i in bounds.layer_ids if s.get(layer_key(i))),
-                     lat=s[Key.CENTER][0], lon=s[Key.CENTER][1], zoom=s[Key.ZOOM], basemap=s[Key.BASEMAP])
+                     lat=s[Key.CENTER][0], lon=s[Key.CENTER][1], zoom=s[Key.ZOOM], basemap=s[Key.BASEMAP],
+                     article=s.get(Key.ARTICLE) or bounds.default.article)
     return normalise(view, bounds), notices
 
 

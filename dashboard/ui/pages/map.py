@@ -23,8 +23,16 @@ MAP_HEIGHT = 600
 PLAY_STEP_SECONDS = 0.8
 
 
+def _dbg(*a):
+    import sys
+    s = st.session_state
+    print("DBG", f"{time.time():.3f}", *a, "date=", s.get("date"), "towns=", s.get("layer_places"),
+          "obl=", s.get("layer_oblasts"), file=sys.stderr, flush=True)
+
+
 def render() -> None:
     ds, bounds = loaded()
+    _dbg("FULL start")
     state.init_session(bounds)
     state.apply_pending(bounds)
     page_header(ds)
@@ -41,16 +49,17 @@ def render() -> None:
         controls, layers, sharing, takeaway = st.container(), st.container(), st.container(), st.container()
     map_fragment(ds, bounds, left, layers, sharing)  # first: its message leaves before the rest
     with controls:
-        view_controls(bounds)
+        view_controls(ds, bounds)
     view = state.current_view(bounds)[0]
     with takeaway:
         panels.downloads(ds, view, bounds)
     with right:
         panels.figures_panel(ds, view)
     panels.window_section(ds, view, bounds)
-    aftermath.render(ds, view.date)
+    aftermath.render(ds, view.date, view.article)
     panels.attributions(ds)
     keep_playing(view, bounds)
+    _dbg("FULL end")
 
 
 @st.fragment
@@ -58,12 +67,14 @@ def map_fragment(ds: Dataset, bounds: Bounds, left: DeltaGenerator, layers: Delt
                  sharing: DeltaGenerator) -> None:
     """The map with what depends only on it: layer switches, basemap, share link, URL. A layer
     toggle, a pan or a zoom reruns only this, not the figures and charts."""
+    _dbg("FRAG start")
     view = state.current_view(bounds)[0]
     with left, st.spinner("Drawing the map…"):
         view = map_panel(ds, view, bounds)
     with layers:
-        layer_controls(ds, bounds)
+        layer_controls(ds, bounds, view.article)
     query = state.keep_view_in_url(view, bounds)
+    _dbg("FRAG url", query.get("date"), query.get("layers"))
     # Downloads live outside this fragment (Streamlit drops a fragment's deferred download data
     # when it reruns), so they read the view from this shared holder.
     state.download_holder(view)
@@ -77,8 +88,8 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     # component key) stays the same while the reader pans or toggles: moves go through
     # center/zoom, toggles through the layer control, dated layers through feature groups.
     # Only a basemap switch rebuilds it.
-    base = map_widget.base_for(ds, bounds, state.origin(), view.basemap)
-    groups = map_widget.groups_for(ds, bounds, view.date, view.compare)
+    base = map_widget.base_for(ds, bounds, state.origin(), view.basemap, view.article)
+    groups = map_widget.groups_for(ds, bounds, view.date, view.compare, view.article)
     control = map_widget.render_control(SyncedLayerControl(visible_labels(ds, view), collapsed=True),
                                         base.layers + groups.layers)
     center, zoom = state.map_position()
@@ -100,12 +111,15 @@ def follow_map_toggles(ds: Dataset, selected: object, dated: list[str], view: Vi
     in_control = {spec.id for spec in ds.catalog.layers.values() if not spec.dated}
     in_control |= {labels[name] for name in dated if name in labels}
     names = {item.get("name") for item in selected if isinstance(item, dict)}
+    _dbg("REPORT", sorted(n for n in names if n != SYNC_MARKER))
     if SYNC_MARKER not in names or not state.new_map_report(names):
+        _dbg("REPORT stale/same")
         return  # not a report of the full set of visible layers, or not a new one
     shown = {labels[name] for name in names if name in labels}
     wanted = (set(view.layers) - in_control) | (shown & in_control)
     if wanted != set(view.layers):
         state.queue_layers(wanted)
+        _dbg("RERUN queue", sorted(wanted))
         st.rerun()
 
 
