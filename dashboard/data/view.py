@@ -16,7 +16,9 @@ from datetime import date, timedelta
 
 from dashboard.data.specs import Catalog, MapBounds
 
-KEYS = ("date", "compare", "layers", "lat", "lon", "zoom", "basemap", "article")
+KEYS = ("date", "compare", "layers", "lat", "lon", "zoom", "basemap", "article", "mode", "town")
+#: How a compare date is shown: the changes layer only, or two maps side by side with a divider.
+MODES = ("changes", "swipe")
 MAX_LEN = 400
 _SAFE_ID = re.compile(r"[^a-z0-9-]")
 
@@ -31,6 +33,8 @@ class ViewState:
     zoom: int
     basemap: str
     article: str = ""  # the article whose layers and figures are shown ("" = the first)
+    mode: str = "changes"  # with a compare date: "swipe" shows both dates side by side
+    town: str = ""  # the town whose distance to the front is shown: a GeoNames id, or ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tu
         zoom=int(_number(values, "zoom", d.zoom, bounds.zoom_range, notices, integer=True)),
         basemap=_choice(values, "basemap", d.basemap, bounds.basemap_ids, notices),
         article=_choice(values, "article", d.article, bounds.article_ids, notices) if bounds.article_ids else "",
+        mode=_choice(values, "mode", d.mode, MODES, notices), town=_town(values, notices),
     )
     return view, notices
 
@@ -136,7 +141,20 @@ def to_query(view: ViewState, bounds: Bounds) -> dict[str, str]:
         out["basemap"] = view.basemap
     if view.article and view.article != d.article:
         out["article"] = view.article
+    if view.mode != d.mode:
+        out["mode"] = view.mode
+    if view.town:
+        out["town"] = view.town
     return out
+
+
+def _town(values: dict[str, str], notices: list[str]) -> str:
+    """A GeoNames id (digits only); whether the gazetteer holds it is checked where it is used."""
+    raw = values.get("town", "")
+    if raw and not re.fullmatch(r"\d{1,10}", raw):
+        notices.append("town: not a GeoNames id; ignored")
+        return ""
+    return raw
 
 
 def normalise(view: ViewState, bounds: Bounds) -> ViewState:

@@ -25,6 +25,8 @@ class Key:
     COMPARE = "compare"                # date input: the comparison date
     BASEMAP = "basemap"                # radio: basemap id
     ARTICLE = "article"                # select: the article whose layers and figures are shown
+    MODE = "compare_mode"              # radio: a compare date as the changes layer or side by side
+    TOWN = "town"                      # the chosen town's GeoNames id ("" = none)
     PLAYING = "playing"                # toggle: Play
     LAYER_PREFIX = "layer_"            # checkboxes: one per layer id
     PENDING_DATE = "pending_date"      # set at the end of a run, applied before the widgets exist
@@ -40,6 +42,11 @@ class Key:
     PICK = "date_pick"                 # date input: type or pick the map date
     PLAY_UNIT = "play_unit"            # select: Play's step (day, week or month)
     DOWNLOAD_VIEW = "download_view"    # the view downloads export, read at click time
+    PAGE_CONTROLS = "page_controls"    # the page's own controls as the last full run set them
+
+
+#: Controls drawn by the whole page, outside the map fragment: only a full run may change them.
+PAGE_OWNED = (Key.DATE, Key.COMPARE_ON, Key.COMPARE, Key.PICK, Key.PLAYING, Key.PLAY_UNIT)
 
 
 def layer_key(layer_id: str) -> str:
@@ -64,7 +71,7 @@ def _seed_widgets(view: ViewState, bounds: Bounds) -> None:
     st.session_state.update({
         Key.DATE: view.date, Key.COMPARE_ON: view.compare is not None,
         Key.COMPARE: view.compare or max(bounds.first, view.date - timedelta(days=30)),
-        Key.BASEMAP: view.basemap, Key.ARTICLE: view.article,
+        Key.BASEMAP: view.basemap, Key.ARTICLE: view.article, Key.MODE: view.mode, Key.TOWN: view.town,
     })
     for layer_id in bounds.layer_ids:
         st.session_state[layer_key(layer_id)] = layer_id in view.layers
@@ -86,7 +93,8 @@ def current_view(bounds: Bounds) -> tuple[ViewState, list[str]]:
     view = ViewState(date=day, compare=compare,
                      layers=tuple(i for i in bounds.layer_ids if s.get(layer_key(i))),
                      lat=s[Key.CENTER][0], lon=s[Key.CENTER][1], zoom=s[Key.ZOOM], basemap=s[Key.BASEMAP],
-                     article=s.get(Key.ARTICLE) or bounds.default.article)
+                     article=s.get(Key.ARTICLE) or bounds.default.article,
+                     mode=s.get(Key.MODE) or bounds.default.mode, town=s.get(Key.TOWN) or "")
     return normalise(view, bounds), notices
 
 
@@ -170,6 +178,29 @@ def apply_pending(bounds: Bounds) -> None:
             s[layer_key(layer_id)] = layer_id in layers
 
 
+def hold_page_controls() -> None:
+    """Start of a full run (after the callbacks and the pending values): remember the page's own
+    controls as this run has them. The date input shows the map date once drawn."""
+    s = st.session_state
+    held = {key: s[key] for key in PAGE_OWNED if key in s}
+    held[Key.PICK] = s[Key.DATE]
+    s[Key.PAGE_CONTROLS] = held
+
+
+def keep_page_controls() -> None:
+    """Start of the map fragment: a fragment-only run must not change the page's controls.
+
+    A rerun request carries the browser's value of every widget. One sent while a full run is
+    under way (the map reporting a redraw, say) carries the values the browser had before that
+    run, so a date the run's button callback had just moved comes back old, and the date input's
+    callback may even fire on it. Such a request reruns only the fragment, which does not draw
+    these controls: put back what the last full run set. In a full run this changes nothing."""
+    s = st.session_state
+    for key, value in s.get(Key.PAGE_CONTROLS, {}).items():
+        if s.get(key) != value:
+            s[key] = value
+
+
 def new_map_report(names: set[str]) -> bool:
     """True once per new layer report of the map: the component returns its last value on every
     run, and acting on a stale one would undo a toggle just made in the sidebar."""
@@ -201,3 +232,14 @@ def widget_state(key: str) -> Any:
 
 def mirror(source_key: str, target_key: str) -> None:
     st.session_state[target_key] = st.session_state.get(source_key, {})
+
+
+def editor_state() -> dict[str, Any]:
+    """The Add-article page's per-session data (the article read, its draft, map clicks). Its
+    widgets own their own keys; everything else of that page lives in this one dict."""
+    return st.session_state.setdefault("editor_page", {})
+
+
+def choose_town(geonameid: str) -> None:
+    """A town picked in the search box or on the map ('' clears it)."""
+    st.session_state[Key.TOWN] = geonameid
