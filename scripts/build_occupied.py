@@ -18,6 +18,12 @@ Outputs:
   snapshot (not the snapped one): areas in km² in EPSG:6933 (equal-area), for all of Ukraine and
   per oblast (`other_km2` is the rest), and `front_km`, the length of the line of contact (see
   FrontLine).
+- geodata/tables/ukraine_oblasts.geojson: the oblast boundaries those areas are measured against
+  (Natural Earth full-resolution admin-1 from .cache/, written by build_basemap.py, coordinates
+  rounded to 1e-5 degree, about 1 m). The build measures against this shipped file, not the
+  cache, so `python -m dashboard.update` measures new days exactly as the build measured old ones.
+
+Reading, measuring and encoding a day live in dashboard/data/series.py, shared with the update.
 """
 
 from __future__ import annotations
@@ -31,36 +37,30 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyproj
 import shapely
 import shapely.geometry
-from common import CACHE, EQUAL_AREA, GEODATA, REFERENCE, polygonal, round_geometry, write_geojson
+from common import CACHE, GEODATA, REFERENCE, write_geojson
 
-GRID = 1e-4
-DECIMALS = 4  # coordinates written: exactly the grid
-#: A keyframe at least this often, so the app replays at most KEYFRAME_DAYS - 1 days of changes.
-KEYFRAME_DAYS = 31
-SOURCE = "DeepStateMap (deepstatemap.live) via cyterat/deepstate-map-data (GPL-3.0)"
-SOURCE_URL = "https://github.com/cyterat/deepstate-map-data"
-#: Oblasts with their own column in the area table (ISO 3166-2); the rest sums into `other_km2`.
-AREA_COLUMNS = {"UA-14": "donetsk_km2", "UA-09": "luhansk_km2", "UA-63": "kharkiv_km2",
-                "UA-23": "zaporizhzhia_km2", "UA-65": "kherson_km2", "UA-43": "crimea_km2",
-                "UA-40": "sevastopol_km2", "UA-59": "sumy_km2", "UA-12": "dnipropetrovsk_km2",
-                "UA-48": "mykolaiv_km2"}
-#: Conformal (Lambert conic) CRS centred on Ukraine: true distances within about 0.3 %, so a
-#: buffer in metres is the same on the ground everywhere in the country.
-FRONT_CRS = "+proj=lcc +lat_0=48.5 +lon_0=34 +lat_1=45.5 +lat_2=51.5 +ellps=WGS84 +units=m +no_defs"
-#: Occupied boundary closer than this to Ukraine's outline (state border + coast) is not front.
-#: Natural Earth's outline and DeepState's own border and coast disagree by a few hundred metres
-#: to about 1 km along most of their length; 1.5 km drops those stretches while keeping the
-#: front where it runs a few km inside the border (Sumy and Kharkiv border villages).
-#: front_km is 1-3 % lower with 2 km than with 1 km. Wider disagreements (parts of the Luhansk
-#: border) leave separate strips of "held" area, which FrontLine ignores.
-OUTLINE_TOLERANCE_M = 1500.0
-GEOD = pyproj.Geod(ellps="WGS84")
+from dashboard.data.geometry import GRID, polygonal
+from dashboard.data.series import (
+    BOUNDARIES,
+    DECIMALS,
+    Boundaries,
+    Encoder,
+    measure_day,
+    parse_snapshot,
+    replay,
+    same_on_grid,
+    snap,
+    table_frame,
+)
+
+#: Boundaries are shipped at 1e-5 degree (about 1 m): 0.4 MB, and areas within 0.01 km² of the
+#: full-precision ones on most days.
+BOUNDARY_DECIMALS = 5
 
 
-def snapshots() -> list[tuple[date, object]]:
+def snapshots() -> list[tuple[date, Path]]:
     out = []
     for path in sorted((REFERENCE / "deepstate").glob("deepstatemap_data_*.geojson")):
         day = re.search(r"(\d{8})", path.name).group(1)
@@ -68,85 +68,15 @@ def snapshots() -> list[tuple[date, object]]:
     return out
 
 
-def feature(day: date, kind: str, geom: shapely.Geometry) -> dict[str, object]:
-    label = {"base": "Russian-occupied Ukraine", "gained": "Newly occupied since previous snapshot",
-             "lost": "No longer occupied since previous snapshot"}[kind]
-    return {"date": day.isoformat(), "kind": kind, "name": f"{label}, {day.isoformat()}",
-            "source": SOURCE, "source_url": SOURCE_URL, "status": "assessed", "geometry": polygonal(geom)}
-
-
-class FrontLine:
-    """The line of contact: the occupied area's boundary with the rest of Ukraine.
-
-    Counted: boundary that touches the main Ukrainian-held area (Ukraine's outline minus the
-    occupied area, largest part), including the Dnipro in Kherson and Zaporizhzhia oblasts, and
-    farther than OUTLINE_TOLERANCE_M from Ukraine's outline. Not counted: the state border with
-    Russia, the coasts, and the thin slivers between DeepState's border/coast and Natural
-    Earth's (they are separate small parts of the held area, each touching the outline).
-    """
-
-    def __init__(self, ukraine: shapely.Geometry) -> None:
-        self.to_metric = pyproj.Transformer.from_crs(4326, FRONT_CRS, always_xy=True).transform
-        self.to_lonlat = pyproj.Transformer.from_crs(FRONT_CRS, 4326, always_xy=True).transform
-        self.ukraine = shapely.transform(ukraine, self.to_metric, interleaved=False)
-        self.near_outline = self.ukraine.boundary.buffer(OUTLINE_TOLERANCE_M)
-        shapely.prepare(self.near_outline)
-
-    def line(self, occupied: shapely.Geometry) -> shapely.Geometry:
-        occ = shapely.transform(occupied, self.to_metric, interleaved=False)
-        held = shapely.get_parts(shapely.difference(self.ukraine, occ))
-        main = max(held, key=shapely.area)
-        front = shapely.intersection(occ.boundary, main.buffer(10))
-        front = shapely.difference(front, self.near_outline)
-        return shapely.transform(front, self.to_lonlat, interleaved=False)
-
-    def length_km(self, occupied: shapely.Geometry) -> float:
-        return GEOD.geometry_length(self.line(occupied)) / 1000
-
-
-def as_shipped(geom: shapely.Geometry) -> shapely.Geometry:
-    """A record's geometry as the app will read it back from the written file."""
-    return polygonal(round_geometry(polygonal(geom), DECIMALS))
-
-
-def replay(geom: shapely.Geometry, gained: shapely.Geometry, lost: shapely.Geometry) -> shapely.Geometry:
-    """One day of the app's replay (dashboard OccupiedHistory): add gained, subtract lost, on the grid."""
-    if not gained.is_empty:
-        geom = polygonal(shapely.union(geom, gained, grid_size=GRID))
-    if not lost.is_empty:
-        geom = polygonal(shapely.difference(geom, lost, grid_size=GRID))
-    return geom
-
-
-def same_on_grid(a: shapely.Geometry, b: shapely.Geometry) -> bool:
-    return polygonal(shapely.symmetric_difference(a, b, grid_size=GRID)).is_empty
-
-
-class Encoder:
-    """Turns the snapped daily snapshots into base/gained/lost records that the app's replay
-    rebuilds exactly. Snap rounding on the grid can, rarely, leave a sliver of a few hundred m²
-    that no later change removes; on such a day the snapshot is stored whole (a keyframe)
-    instead of carrying the sliver forward. Keyframes also come at least every KEYFRAME_DAYS."""
-
-    def __init__(self) -> None:
-        self.records: list[dict[str, object]] = []
-        self.chain: shapely.Geometry | None = None  # what the app holds after replaying so far
-        self.last_key: date | None = None
-        self.repairs: list[date] = []
-
-    def add(self, day: date, snapped: shapely.Geometry) -> None:
-        if self.chain is not None:
-            gained = as_shipped(shapely.difference(snapped, self.chain, grid_size=GRID))
-            lost = as_shipped(shapely.difference(self.chain, snapped, grid_size=GRID))
-            self.records += [feature(day, "gained", gained), feature(day, "lost", lost)]
-            self.chain = replay(self.chain, gained, lost)
-            exact = same_on_grid(self.chain, snapped)
-            if not exact:
-                self.repairs.append(day)
-        if self.chain is None or not exact or (day - self.last_key).days >= KEYFRAME_DAYS:
-            base = as_shipped(snapped)
-            self.records.append(feature(day, "base", base))
-            self.chain, self.last_key = shapely.set_precision(base, GRID), day
+def ship_boundaries() -> None:
+    """Write the shipped oblast boundaries from the full-resolution cache, if the cache is there
+    (without it, the build measures against the boundaries already shipped)."""
+    source = CACHE / "ukraine_oblasts_full.fgb"  # written by build_basemap.py; not shipped
+    if not source.exists():
+        print(f"{source} not found: measuring against the shipped {BOUNDARIES}")
+        return
+    oblasts = gpd.read_file(source)[["iso", "name", "geometry"]]
+    write_geojson(oblasts, GEODATA / BOUNDARIES, BOUNDARY_DECIMALS)
 
 
 def replay_check(path: Path, snapped: dict[date, shapely.Geometry]) -> None:
@@ -173,28 +103,18 @@ def replay_check(path: Path, snapped: dict[date, shapely.Geometry]) -> None:
 
 def main() -> None:
     started = time.monotonic()
-    # Written by build_basemap.py (full-resolution Natural Earth admin-1; not shipped).
-    oblasts = gpd.read_file(CACHE / "ukraine_oblasts_full.fgb")
-    front = FrontLine(oblasts.geometry.union_all())
-    oblasts = oblasts.to_crs(EQUAL_AREA)
-    oblast_shapes = [oblasts.loc[oblasts.iso == iso, "geometry"].union_all() for iso in AREA_COLUMNS]
-    for shape in oblast_shapes:
-        shapely.prepare(shape)
+    ship_boundaries()
+    bounds = Boundaries.read(GEODATA)
     rows, snapped_days, encoder = [], {}, Encoder()
     for day, path in snapshots():
-        geom = gpd.read_file(path).geometry.make_valid().union_all()
-        full = gpd.GeoSeries([geom], crs=4326).to_crs(EQUAL_AREA).iloc[0]
-        row: dict[str, object] = {"date": day.isoformat(), "total_km2": full.area / 1e6}
-        parts = shapely.area(shapely.intersection(full, oblast_shapes)) / 1e6
-        row.update(zip(AREA_COLUMNS.values(), parts, strict=True))
-        row["other_km2"] = row["total_km2"] - parts.sum()
-        row["front_km"] = front.length_km(geom)
+        geom = parse_snapshot(path.read_bytes())
+        row = measure_day(day, geom, bounds)
         rows.append(row)
-        snapped_days[day] = shapely.set_precision(geom, GRID)
+        snapped_days[day] = snap(geom)
         encoder.add(day, snapped_days[day])
         if day.day == 1 or day in (date(2024, 11, 10), date(2025, 6, 1)):
             print(day, f"{row['total_km2']:.0f} km2, front {row['front_km']:.0f} km", flush=True)
-    table = pd.DataFrame(rows).round(2)
+    table = table_frame(rows)
     table.to_csv(GEODATA / "tables" / "occupied_areas.csv", index=False)
     gdf = gpd.GeoDataFrame(encoder.records, crs=4326)
     keyframes = gdf.loc[gdf["kind"] == "base", "date"].tolist()

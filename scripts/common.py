@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -20,6 +21,10 @@ GEODATA = ROOT / "geodata"
 INPUTS = ROOT / "scripts" / "inputs"
 REFERENCE = ROOT.parent / "shared" / "reference"
 CACHE = ROOT / ".cache" / "sources"
+# Scripts run from scripts/; the repo root on the path lets them share the app's own code
+# (dashboard.data), so a build and the app cannot drift apart.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 #: Equal-area CRS for every measured area (also used by the app).
 EQUAL_AREA = "EPSG:6933"
