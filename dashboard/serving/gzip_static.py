@@ -32,8 +32,9 @@ COMPRESSED: dict[Path, bytes] = {}
 #: A hard ceiling on the path memo, whatever happens to the files or the base path; beyond it
 #: lookups still work, they are just not remembered.
 MAX_FOUND = 4096
-#: One path segment as our files are named: no '', '.', '..', no percent-escapes, no backslash.
-_SEGMENT = re.compile(r"^(?!\.{1,2}$)[\w.~@+-]+$", re.ASCII)
+#: One path segment as our files are named (letters, digits, `_.~@+-`): never '', '.', '..',
+#: a percent-escape or a backslash, each of which is another spelling of some other path.
+_SEGMENT = re.compile(r"^(?!\.{1,2}$)[\w.~@+-]+$")
 _QUALITY = re.compile(r"^q=(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
 
 
