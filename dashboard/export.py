@@ -47,7 +47,8 @@ def csv_cell(value: object) -> object:
 def figures_csv(ds: Dataset, view: ViewState, first: date) -> str:
     """Key figures and the window's measured changes, one row each, with their provenance."""
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    # Every text cell quoted as well (OWASP): a ";" cannot start a formula in locales that split on it.
+    writer = csv.writer(buf, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(CSV_COLUMNS)
     for fig in key_figures(ds, view.date, view.article):
         s = fig.spec
