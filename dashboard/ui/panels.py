@@ -38,7 +38,7 @@ def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
         st.info("Measured changes are unavailable: the occupied-area data did not load.")
         return
     # At most four figures a row: wider rows cut the values short.
-    cols = [col for start_at in range(0, len(figures), 4) for col in st.columns(4)][:len(figures)]
+    cols = [col for _row in range(0, len(figures), 4) for col in st.columns(4)][:len(figures)]
     for col, fig in zip(cols, figures, strict=True):
         col.metric(markdown_text(fig.label), f"{fig.value_km2:,.0f} km²", delta=f"{fig.change_km2:+,.0f} km²",
                    delta_color="off", help=markdown_text(fig.help))

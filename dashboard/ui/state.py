@@ -38,6 +38,8 @@ class Key:
     CENTER = "center"                  # the map's centre and zoom as the reader left them
     ZOOM = "zoom"
     MAP_REPORTED = "map_reported_layers"  # the last full layer set the map reported
+    MAP_SENT = "map_sent_layers"       # the last layer set the page asked the map to show
+    MAP_ASKED = "map_asked_layers"     # layer sets asked for and not yet reported back, oldest first
     SHARE_LINK = "share_link"          # text box with the view's link
     PICK = "date_pick"                 # date input: type or pick the map date
     PLAY_UNIT = "play_unit"            # select: Play's step (day, week or month)
@@ -47,6 +49,10 @@ class Key:
 
 #: Controls drawn by the whole page, outside the map fragment: only a full run may change them.
 PAGE_OWNED = (Key.DATE, Key.COMPARE_ON, Key.COMPARE, Key.PICK, Key.PLAYING, Key.PLAY_UNIT)
+
+
+#: Sets asked of the map and never reported back (a report can cover several) are dropped after this.
+MAX_ASKED = 16
 
 
 def layer_key(layer_id: str) -> str:
@@ -201,13 +207,37 @@ def keep_page_controls() -> None:
             s[key] = value
 
 
-def new_map_report(names: set[str]) -> bool:
-    """True once per new layer report of the map: the component returns its last value on every
-    run, and acting on a stale one would undo a toggle just made in the sidebar."""
-    if names == st.session_state.get(Key.MAP_REPORTED):
-        return False
-    st.session_state[Key.MAP_REPORTED] = names
-    return True
+def map_toggle_base(sent: frozenset[str], shown: frozenset[str]) -> frozenset[str] | None:
+    """What the map showed before the reader switched layers in its own control, or None when
+    the map's report `shown` is nothing the reader did there. `sent` is what this run's control
+    asks the map to show.
+
+    The component returns its last value on every run, and after drawing each new control the
+    map reports the set it was asked for: late, sometimes after the page has moved on (a
+    sidebar toggle whose report arrives with the next toggle). Acting on such an echo would
+    undo the later toggle. So every set sent is kept until the map reports it (the map draws
+    them in order, so a report also settles the sets sent before it), and only a report that
+    is none of them is a reader's toggle."""
+    s = st.session_state
+    asked: list[frozenset[str]] = s.setdefault(Key.MAP_ASKED, [])
+    new_this_run = sent != s.get(Key.MAP_SENT)
+    if new_this_run:  # an unchanged set leaves the map as it is: it reports nothing
+        s[Key.MAP_SENT] = sent
+        asked.append(sent)
+        del asked[:-MAX_ASKED]
+    previous: frozenset[str] | None = s.get(Key.MAP_REPORTED)
+    if shown == previous:
+        return None
+    s[Key.MAP_REPORTED] = shown
+    if shown in asked:
+        del asked[:asked.index(shown) + 1]
+        return None
+    # The reader's own toggle: what the page sent before it is drawn over; this run's set, if
+    # new, is still on its way and will be reported back.
+    asked[:] = [sent] if new_this_run else []
+    if shown == sent:
+        return None
+    return previous if previous is not None else sent
 
 
 def queue_layers(layers: Iterable[str]) -> None:
@@ -224,10 +254,6 @@ def download_holder(view: ViewState | None = None) -> dict[str, Any]:
     if view is not None:
         holder["view"] = view
     return holder
-
-
-def widget_state(key: str) -> Any:
-    return st.session_state.get(key)
 
 
 def mirror(source_key: str, target_key: str) -> None:
