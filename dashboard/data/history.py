@@ -35,21 +35,25 @@ class OccupiedHistory:
     """
 
     def __init__(self, changes: gpd.GeoDataFrame, areas: pd.DataFrame | None = None) -> None:
-        records = changes.assign(day=pd.to_datetime(changes["date"]).dt.date)
+        records = changes.assign(day=[date.fromisoformat(str(d)[:10]) for d in changes["date"]])
         self.days: list[date] = sorted(set(records["day"]))
         self._gained: dict[date, shapely.Geometry] = {}
         self._lost: dict[date, shapely.Geometry] = {}
         self._built: dict[date, shapely.Geometry] = {}
+        stores = {"base": self._built, "gained": self._gained, "lost": self._lost}
         for _, rec in records.iterrows():
+            store = stores.get(rec["kind"])
+            if store is None:
+                continue
+            if rec["day"] in store:  # a second record would silently replace the first
+                raise ValueError(f"two '{rec['kind']}' records for {rec['day'].isoformat()}")
             geom = polygonal(rec.geometry)
-            if rec["kind"] == "base":
-                self._built[rec["day"]] = shapely.set_precision(geom, GRID)
-            elif rec["kind"] == "gained":
-                self._gained[rec["day"]] = geom
-            elif rec["kind"] == "lost":
-                self._lost[rec["day"]] = geom
+            store[rec["day"]] = shapely.set_precision(geom, GRID) if store is self._built else geom
         if not self._built:
             raise ValueError("no feature with kind = 'base' (the first day's full area)")
+        if self.days[0] not in self._built:  # the replay starts from a base: none, no first day
+            raise ValueError(f"the first day ({self.days[0].isoformat()}) has no 'base' record "
+                             "(the full area to replay from)")
         self.areas = areas
         self._lock = threading.Lock()
 

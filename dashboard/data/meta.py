@@ -16,8 +16,8 @@ def parse_meta(name: str, table: Any, problems: list[Problem]) -> Meta | None:
     if not r.ok:
         return None
     bounds = _bounds(r)
-    start = r.day("history_start") or date(2024, 7, 8)
-    end = r.day("history_end") or start
+    start = _day(r, "history_start", date(2024, 7, 8))
+    end = _day(r, "history_end", start)
     if end < start:
         r.fail("'history_end' is before 'history_start'; using one day")
         end = start
@@ -26,10 +26,22 @@ def parse_meta(name: str, table: Any, problems: list[Problem]) -> Meta | None:
     zoom = _number(r, "default_zoom", 7, (bounds.min_zoom, bounds.max_zoom))
     return Meta(
         title=r.text("title"), article_title=r.text("article_title"),
-        article_date=r.day("article_date") or start,
+        article_date=_day(r, "article_date", start),
         article_date_basis=r.text("article_date_basis"), equal_area_crs=_crs(r),
         history_start=start, history_end=end, default_center=center, default_zoom=int(zoom), bounds=bounds,
     )
+
+
+#: Dates the slider may span: beyond these, stepping a month or a week would leave the calendar.
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def _day(r: Reader, key: str, default: date) -> date:
+    day = r.day(key)
+    if day is not None and not EARLIEST <= day <= LATEST:
+        r.fail(f"'{key}' must be between {EARLIEST} and {LATEST}; using {default}")
+        return default
+    return day or default
 
 
 def _crs(r: Reader) -> str:

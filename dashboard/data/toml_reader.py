@@ -11,6 +11,9 @@ from typing import Any
 from dashboard.data.specs import Problem, StyleRule
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+#: Only the YYYY-MM-DD form: `date.fromisoformat` also takes 20240708 or 2024-W28-1, which the
+#: URL, the slider and every comparison of dates as text would not.
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Reader:
@@ -40,11 +43,13 @@ class Reader:
     def day(self, key: str) -> date | None:
         raw = self.text(key)
         try:
-            return date.fromisoformat(raw)
+            if _DAY.match(raw):
+                return date.fromisoformat(raw)
         except ValueError:
-            if raw:
-                self.fail(f"'{key}' is not a YYYY-MM-DD date: {raw!r}")
-            return None
+            pass
+        if raw:
+            self.fail(f"'{key}' is not a YYYY-MM-DD date: {raw[:40]!r}")
+        return None
 
     def choice(self, key: str, allowed: tuple[str, ...], default: str | None = None) -> str:
         value = self.text(key, default)
