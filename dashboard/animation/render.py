@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date
 
 import numpy as np
+import pyproj
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -103,6 +104,20 @@ class FrameRenderer:
         for artist in sorted(dated + self._overlays, key=lambda a: a.get_zorder()):
             self.ax.draw_artist(artist)
         return np.asarray(self.canvas.buffer_rgba())[:, :, :3].copy()
+
+    def text_box(self, name: str) -> tuple[int, int, int, int]:
+        """Where the last frame drew its `date` or `note` text: (left, top, right, bottom) pixels
+        from the frame's top left, for tests and for a page that wants to crop or highlight it."""
+        artist = {"date": self._date_text, "note": self._note_text}[name]
+        box = artist.get_window_extent(self.canvas.get_renderer())
+        height = self.size[1]
+        return int(box.x0), int(height - box.y1), int(np.ceil(box.x1)), int(np.ceil(height - box.y0))
+
+    def pixel_of(self, lon: float, lat: float) -> tuple[int, int]:
+        """The frame pixel (column, row from the top) showing a longitude/latitude."""
+        x, y = pyproj.Transformer.from_crs(4326, self.area.crs, always_xy=True).transform(lon, lat)
+        col, row = self.ax.transData.transform((x, y))
+        return int(col), int(self.size[1] - row)
 
     def _swap(self, spec: LayerSpec, key: str, draw) -> None:
         """Replace a dated layer's artists unless they already show `key` (the same data)."""
