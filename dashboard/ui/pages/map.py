@@ -23,18 +23,11 @@ MAP_HEIGHT = 600
 PLAY_STEP_SECONDS = 0.8
 
 
-def _dbg(*a):
-    import sys
-    s = st.session_state
-    print("DBG", f"{time.time():.3f}", *a, "date=", s.get("date"), "towns=", s.get("layer_places"),
-          "obl=", s.get("layer_oblasts"), file=sys.stderr, flush=True)
-
-
 def render() -> None:
     ds, bounds = loaded()
-    _dbg("FULL start")
     state.init_session(bounds)
     state.apply_pending(bounds)
+    state.hold_page_controls()  # after the callbacks: the date and comparison this run shows
     page_header(ds)
     url_notices = state.take_url_notices()  # said once, on the link's first view
     if url_notices:
@@ -59,7 +52,6 @@ def render() -> None:
     aftermath.render(ds, view.date, view.article)
     panels.attributions(ds)
     keep_playing(view, bounds)
-    _dbg("FULL end")
 
 
 @st.fragment
@@ -67,14 +59,13 @@ def map_fragment(ds: Dataset, bounds: Bounds, left: DeltaGenerator, layers: Delt
                  sharing: DeltaGenerator) -> None:
     """The map with what depends only on it: layer switches, basemap, share link, URL. A layer
     toggle, a pan or a zoom reruns only this, not the figures and charts."""
-    _dbg("FRAG start")
+    state.keep_page_controls()  # a fragment-only run must not take stale date or comparison values
     view = state.current_view(bounds)[0]
     with left, st.spinner("Drawing the map…"):
         view = map_panel(ds, view, bounds)
     with layers:
         layer_controls(ds, bounds, view.article)
     query = state.keep_view_in_url(view, bounds)
-    _dbg("FRAG url", query.get("date"), query.get("layers"))
     # Downloads live outside this fragment (Streamlit drops a fragment's deferred download data
     # when it reruns), so they read the view from this shared holder.
     state.download_holder(view)
@@ -90,8 +81,10 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     # Only a basemap switch rebuilds it.
     base = map_widget.base_for(ds, bounds, state.origin(), view.basemap, view.article)
     groups = map_widget.groups_for(ds, bounds, view.date, view.compare, view.article)
-    control = map_widget.render_control(SyncedLayerControl(visible_labels(ds, view), collapsed=True),
-                                        base.layers + groups.layers)
+    listed = base.layers + groups.layers
+    control = map_widget.render_control(SyncedLayerControl(visible_labels(ds, view), collapsed=True), listed)
+    in_control = {label for label, _, overlay in listed if overlay}
+    sent = frozenset(set(visible_labels(ds, view)) & in_control)
     center, zoom = state.map_position()
     out = map_widget.show(base, groups, control, key=f"map-{view.basemap}", height=MAP_HEIGHT,
                           center=center, zoom=zoom, returned_objects=map_widget.RETURNED)
@@ -99,27 +92,32 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
         return view
     if out.get("center") and out.get("zoom") is not None:
         state.follow_map_move((out["center"]["lat"], out["center"]["lng"]), int(out["zoom"]))
-    follow_map_toggles(ds, out.get("selected_layers"), [label for label, _, _ in groups.layers], view)
+    follow_map_toggles(ds, out.get("selected_layers"), [label for label, _, _ in groups.layers], sent, view)
     return state.current_view(bounds)[0]
 
 
-def follow_map_toggles(ds: Dataset, selected: object, dated: list[str], view: ViewState) -> None:
-    """Layers switched in the map's own control become the page's (and the URL's) layers."""
+def follow_map_toggles(ds: Dataset, selected: object, dated: list[str], sent: frozenset[str],
+                       view: ViewState) -> None:
+    """Layers switched in the map's own control become the page's (and the URL's) layers.
+    `sent` is the set of layers this run's control makes the map show."""
     if not isinstance(selected, list):
         return
     labels = overlay_labels(ds)
     in_control = {spec.id for spec in ds.catalog.layers.values() if not spec.dated}
     in_control |= {labels[name] for name in dated if name in labels}
     names = {item.get("name") for item in selected if isinstance(item, dict)}
-    _dbg("REPORT", sorted(n for n in names if n != SYNC_MARKER))
-    if SYNC_MARKER not in names or not state.new_map_report(names):
-        _dbg("REPORT stale/same")
-        return  # not a report of the full set of visible layers, or not a new one
-    shown = {labels[name] for name in names if name in labels}
-    wanted = (set(view.layers) - in_control) | (shown & in_control)
+    if SYNC_MARKER not in names:
+        return  # not a report of the full set of visible layers
+    shown = frozenset(name for name in names if name in labels)
+    before = state.map_toggle_base(sent, shown)
+    if before is None:
+        return  # the last report again, or the map drawing a set the page sent
+    # Apply what the reader switched, not the whole reported set: the page may have moved on.
+    switched_on = {labels[name] for name in shown - before} & in_control
+    switched_off = {labels[name] for name in before - shown if name in labels} & in_control
+    wanted = (set(view.layers) - switched_off) | switched_on
     if wanted != set(view.layers):
         state.queue_layers(wanted)
-        _dbg("RERUN queue", sorted(wanted))
         st.rerun()
 
 
