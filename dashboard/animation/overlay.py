@@ -102,7 +102,7 @@ def scale_bar(ax: Axes, area: Area, width: int, scale: float) -> list[Artist]:
     """A two-part bar of a round number of km near the bottom right, true at its own position."""
     _, y0, x1, _ = area.extent
     per_px = area.metres_per_px
-    right, base = x1 - 24 * scale * per_px, y0 + 44 * scale * per_px
+    right, base = x1 - 40 * scale * per_px, y0 + 44 * scale * per_px
     factor = area.scale_factor(right - width * 0.1 * per_px, base)
     ground_km = width * 0.18 * per_px / factor / 1000
     km = max((k for k in NICE_KM if k <= ground_km), default=NICE_KM[0])
