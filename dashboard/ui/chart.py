@@ -100,3 +100,73 @@ def bars_html(frame: pd.DataFrame, start: date, end: date, monthly: bool) -> str
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     parts.append("</div>")
     return "".join(parts)
+
+
+# --------------------------------------------------------------------- daily series (line as area)
+SERIES_HEIGHT = 150   # px, whole chart
+SERIES_COLUMNS = 180  # at most this many columns: two years of days in ~4-day steps
+SERIES_COLOUR = "#0072B2"
+MARK_COLOUR = "#D55E00"
+
+
+def _columns(days: list[date], values: list[float], keep: str) -> list[tuple[date, date, float]]:
+    """Consecutive days grouped into at most SERIES_COLUMNS columns: (first, last, value) with the
+    group's smallest value (keep="min": a closest approach stays visible) or its last one."""
+    size = -(-len(days) // SERIES_COLUMNS)
+    out = []
+    for i in range(0, len(days), size):
+        chunk = values[i:i + size]
+        out.append((days[i], days[min(i + size, len(days)) - 1], min(chunk) if keep == "min" else chunk[-1]))
+    return out
+
+
+def series_html(frame: pd.DataFrame, column: str, start: date, end: date, *, unit: str, label: str,
+                mark: date | None = None, keep: str = "last", from_zero: bool = True) -> str:
+    """A daily series (`frame` columns `date` and `column`) as an area of boxes, the days
+    [start, end] shaded and the day `mark` drawn as a vertical line. Same box pattern as the bars:
+    positioned divs only, so Streamlit's sanitiser keeps it."""
+    frame = frame.dropna(subset=[column])
+    if frame.empty:
+        return ""
+    days = [pd.Timestamp(d).date() for d in frame["date"]]
+    values = [float(v) for v in frame[column]]
+    first, last = days[0], days[-1] + timedelta(days=1)
+    span_days = max((last - first).days, 1)
+    plot_h = SERIES_HEIGHT - TOP - BOTTOM
+
+    def x(day: date) -> float:
+        return LEFT + (100 - LEFT) * min(max((day - first).days, 0), span_days) / span_days
+
+    step = _nice_step(max(values) - (0.0 if from_zero else min(values)))
+    low = 0.0 if from_zero else (min(values) // step) * step
+    high = max(low + step, -(-max(values) // step) * step)
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (high - value) / (high - low)
+
+    parts = [f'<div class="sm-chart" role="img" aria-label="{html_text(label)}" '
+             f'style="position:relative;height:{SERIES_HEIGHT}px;font-size:11px;max-width:900px">']
+    band_x0, band_x1 = x(start), x(end + timedelta(days=1))
+    parts.append(_box("band", band_x0, max(band_x1 - band_x0, 0.4), TOP, plot_h, f"background:{BAND_COLOUR}"))
+    tick = low
+    while tick <= high + 1e-9:
+        parts.append(_box("grid", LEFT, 100 - LEFT, y(tick), 0, "border-top:1px solid;opacity:0.15"))
+        parts.append(_box("tick", 0, LEFT - 0.8, y(tick) - 7, 14, "text-align:right", text=f"{tick:,.0f}"))
+        tick += step
+    for a, b, value in _columns(days, values, keep):
+        left, right = x(a), x(b + timedelta(days=1))
+        when = a.isoformat() if a == b else f"{a.isoformat()} – {b.isoformat()}"
+        parts.append(_box("col", left, right - left, y(value), max(y(low) - y(value), 0.5),
+                          f"background:{SERIES_COLOUR};opacity:0.75", title=html_text(f"{when}: {value:,.1f} {unit}")))
+    if mark is not None and first <= mark < last:
+        parts.append(_box("mark", x(mark), 0.3, TOP, plot_h, f"background:{MARK_COLOUR}",
+                          title=html_text(f"{mark.isoformat()}: {values[days.index(mark)]:,.1f} {unit}")
+                          if mark in days else ""))
+    month = date(first.year, first.month, 1)
+    while month <= last:
+        if month >= first and (month.month - 1) % (1 if span_days < 200 else 3) == 0:
+            parts.append(_box("month", x(month) - 5, 10, SERIES_HEIGHT - 18, 14, "text-align:center",
+                              text=f"{month:%b %Y}"))
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    parts.append("</div>")
+    return "".join(parts)
