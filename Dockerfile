@@ -13,6 +13,6 @@ COPY --chown=app:app geodata ./geodata
 USER app
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
-  CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).status != 200)"
+  CMD python -c "import os,sys,urllib.request as u; b=os.environ.get('STREAMLIT_SERVER_BASE_URL_PATH','').strip('/'); sys.exit(u.urlopen('http://127.0.0.1:8501/'+(b+'/' if b else '')+'_stcore/health', timeout=4).status != 200)"
 # Set STREAMLIT_SERVER_BASE_URL_PATH to serve under a path (behind a proxy).
 CMD ["streamlit", "run", "dashboard/server.py", "--server.address=0.0.0.0", "--server.port=8501"]
