@@ -27,7 +27,7 @@ class GifEncoder:
 
     def __init__(self, samples: Sequence[np.ndarray], fps: float) -> None:
         sample = Image.fromarray(np.vstack(list(samples)))
-        self._palette = sample.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        self._palette = sample.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         self._frames: list[Image.Image] = []
         self._ms = max(int(round(1000 / fps, -1)), 20)  # GIF counts in hundredths of a second
 
