@@ -55,6 +55,8 @@ from dashboard.data.series import (
     table_frame,
 )
 
+PROVENANCE = {"source": "DeepStateMap (deepstatemap.live) via cyterat/deepstate-map-data (GPL-3.0)",
+              "source_url": "https://github.com/cyterat/deepstate-map-data", "status": "assessed"}
 #: Boundaries are shipped at 1e-5 degree (about 1 m): 0.4 MB, and areas within 0.01 km² of the
 #: full-precision ones on most days.
 BOUNDARY_DECIMALS = 5
@@ -105,7 +107,7 @@ def main() -> None:
     started = time.monotonic()
     ship_boundaries()
     bounds = Boundaries.read(GEODATA)
-    rows, snapped_days, encoder = [], {}, Encoder()
+    rows, snapped_days, encoder = [], {}, Encoder(PROVENANCE)
     for day, path in snapshots():
         geom = parse_snapshot(path.read_bytes())
         row = measure_day(day, geom, bounds)

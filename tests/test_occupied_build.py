@@ -1,8 +1,9 @@
 """The shipped occupied-area series (scripts/build_occupied.py) replays and measures as built.
 
 Reads only geodata/: the daily-changes layer, replayed with the app's own code, must give every
-shipped day the area measured on the full-resolution snapshot, and the table must hold one row
-per shipped day with the oblast and front-line columns.
+shipped day the area measured on the full-resolution snapshot, the table must hold one row
+per shipped day with the oblast and front-line columns, and the shipped oblast boundaries must
+measure the table's figures (the update measures new days against them).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+
+from dashboard.data.series import Boundaries, measure_day, table_frame
 
 try:
     from dashboard.data.history import OccupiedHistory
@@ -125,3 +128,17 @@ def test_front_length_is_plausible(table):
     # the Sumy/Kharkiv border fronts, and leaves out the state border and the coasts.
     assert front.between(900, 1_600).all()
     assert front.diff().abs().max() < 100  # a day's change, not a change of method
+
+
+def test_shipped_boundaries_measure_the_table(records, table):
+    """dashboard.update measures new days against geodata/tables/ukraine_oblasts.geojson with the
+    build's code: measuring the replayed (snapped) day there must give the table's row. Snapping
+    moves the area by at most about 0.4 km² a column; a missing, shifted or coarser oblast moves
+    its column by far more than 1 km²."""
+    history = OccupiedHistory(records.drop(columns="day"))
+    bounds = Boundaries.read(GEODATA)
+    rows = table.set_index("date")
+    for day in (FIRST, date(2025, 6, 1), LAST):
+        measured = table_frame([measure_day(day, history.snapshot(day).geometry, bounds)]).set_index("date")
+        off = (measured.iloc[0] - rows.loc[day.isoformat()]).abs()
+        assert off.max() <= AREA_TOLERANCE_KM2, (day, off.idxmax())

@@ -24,8 +24,6 @@ DECIMALS = 4  # coordinates written: exactly the grid
 #: A keyframe at least this often, so the app replays at most KEYFRAME_DAYS - 1 days of changes.
 KEYFRAME_DAYS = 31
 BOUNDARIES = "tables/ukraine_oblasts.geojson"
-SOURCE = "DeepStateMap (deepstatemap.live) via cyterat/deepstate-map-data (GPL-3.0)"
-SOURCE_URL = "https://github.com/cyterat/deepstate-map-data"
 #: Oblasts with their own column in the area table (ISO 3166-2); the rest sums into `other_km2`.
 AREA_COLUMNS = {"UA-14": "donetsk_km2", "UA-09": "luhansk_km2", "UA-63": "kharkiv_km2",
                 "UA-23": "zaporizhzhia_km2", "UA-65": "kherson_km2", "UA-43": "crimea_km2",
@@ -138,11 +136,13 @@ def table_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TABLE_COLUMNS).round(2)
 
 
-def feature(day: date, kind: str, geom: shapely.Geometry) -> dict[str, object]:
+def feature(day: date, kind: str, geom: shapely.Geometry, provenance: dict[str, str]) -> dict[str, object]:
+    """One record; `provenance` gives `source`, `source_url` and `status` (the build states them,
+    the update copies them from the records already shipped, so they stay the same)."""
     label = {"base": "Russian-occupied Ukraine", "gained": "Newly occupied since previous snapshot",
              "lost": "No longer occupied since previous snapshot"}[kind]
     return {"date": day.isoformat(), "kind": kind, "name": f"{label}, {day.isoformat()}",
-            "source": SOURCE, "source_url": SOURCE_URL, "status": "assessed", "geometry": polygonal(geom)}
+            **provenance, "geometry": polygonal(geom)}
 
 
 def as_shipped(geom: shapely.Geometry) -> shapely.Geometry:
@@ -181,7 +181,9 @@ class Encoder:
     (`chain`) and the day of the last keyframe, so its records follow on as the build's would.
     """
 
-    def __init__(self, chain: shapely.Geometry | None = None, last_key: date | None = None) -> None:
+    def __init__(self, provenance: dict[str, str], chain: shapely.Geometry | None = None,
+                 last_key: date | None = None) -> None:
+        self.provenance = provenance
         self.records: list[dict[str, object]] = []
         self.chain = chain  # what the app holds after replaying so far
         self.last_key = last_key
@@ -196,13 +198,13 @@ class Encoder:
         if self.chain is not None:
             gained = as_shipped(shapely.difference(snapped, self.chain, grid_size=GRID))
             lost = as_shipped(shapely.difference(self.chain, snapped, grid_size=GRID))
-            out += [feature(day, "gained", gained), feature(day, "lost", lost)]
+            out += [feature(day, "gained", gained, self.provenance), feature(day, "lost", lost, self.provenance)]
             self.chain = replay(self.chain, gained, lost)
             exact = same_on_grid(self.chain, snapped)
             if not exact:
                 self.repairs.append(day)
         if not exact or (day - self.last_key).days >= KEYFRAME_DAYS:
             base = as_shipped(snapped)
-            out.append(feature(day, "base", base))
+            out.append(feature(day, "base", base, self.provenance))
             self.chain, self.last_key = shapely.set_precision(base, GRID), day
         return out

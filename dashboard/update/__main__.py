@@ -1,0 +1,87 @@
+"""`python -m dashboard.update [--source URL] [--data DIR] [--until YYYY-MM-DD] [--dry-run]
+[--timeout SECONDS] [--max-change-km2 KM2]`
+
+Asks the source for every day after the last shipped day up to --until, prints one line per day
+(applied / absent / rejected: reason / unreachable) and a summary, and writes the accepted days.
+
+Exit status: 0 every day asked was applied or absent upstream (or there was nothing to ask);
+1 a day was rejected (the others were applied); 2 bad arguments, or the data folder cannot be
+read or the written result failed its check (nothing written); 3 the source could not be reached
+(days accepted before that are applied; the rest are asked again next time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from dashboard.data.load import data_dir
+from dashboard.update.days import ABSENT_DAY, APPLIED, MAX_CHANGE_KM2_PER_DAY, REJECTED, STOPPED, Plan, collect
+from dashboard.update.fetch import DEFAULT_SOURCE
+from dashboard.update.state import DataProblem, read_current
+from dashboard.update.swap import PublishError, locked, publish
+
+OK, REJECTED_EXIT, FAILED, UNREACHABLE_EXIT = 0, 1, 2, 3
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.update", description=__doc__.split("\n\n")[1])
+    parser.add_argument("--source", default=DEFAULT_SOURCE,
+                        help="base URL holding deepstatemap_data_YYYYMMDD.geojson (default: %(default)s)")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="data folder to update (default: $SITUATION_MAP_DATA, else the shipped geodata/)")
+    parser.add_argument("--until", type=date.fromisoformat, default=date.today(),
+                        help="last day to ask for, YYYY-MM-DD (default: today)")
+    parser.add_argument("--dry-run", action="store_true", help="fetch and check, report, write nothing")
+    parser.add_argument("--timeout", type=float, default=20.0,
+                        help="seconds to wait for the source on each request (default: %(default)s)")
+    parser.add_argument("--max-change-km2", type=float, default=MAX_CHANGE_KM2_PER_DAY,
+                        help="plausible changed area per day, km² (default: %(default)s)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    root = (args.data or data_dir()).resolve()
+    try:
+        with locked(root):
+            return run(root, args)
+    except (DataProblem, PublishError, OSError) as exc:
+        print(f"update failed: {exc}", file=sys.stderr)
+        return FAILED
+
+
+def run(root: Path, args: argparse.Namespace) -> int:
+    current = read_current(root)
+    if args.until <= current.last:
+        print(f"{root}: up to date (last day {current.last}, asked up to {args.until})")
+        return OK
+    print(f"{root}: last day {current.last}; asking {args.source} for "
+          f"{(args.until - current.last).days} day(s) up to {args.until}"
+          + (" (dry run: nothing is written)" if args.dry_run else ""), flush=True)
+    plan = collect(current, args.until, args.source, args.timeout, args.max_change_km2,
+                   report=lambda line: print(line, flush=True))
+    if plan.rows and not args.dry_run:
+        how = publish(current, plan)
+        print(f"wrote {len(plan.rows)} day(s): {how}")
+    print(summary(plan, current.last, args.dry_run))
+    if plan.count(STOPPED):
+        return UNREACHABLE_EXIT
+    return REJECTED_EXIT if plan.count(REJECTED) else OK
+
+
+def summary(plan: Plan, last: date, dry_run: bool) -> str:
+    applied = [o.day for o in plan.outcomes if o.status == APPLIED]
+    end = applied[-1] if applied else last
+    verb = "would apply" if dry_run else "applied"
+    text = (f"summary: {len(applied)} {verb}, {plan.count(ABSENT_DAY)} absent upstream, "
+            f"{plan.count(REJECTED)} rejected")
+    if plan.count(STOPPED):
+        text += f", stopped at {next(o.day for o in plan.outcomes if o.status == STOPPED)} (source unreachable)"
+    return text + f"; the data {'would end' if dry_run else 'ends'} on {end}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

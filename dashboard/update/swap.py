@@ -1,0 +1,151 @@
+"""Write the updated layer and table so that the data folder goes from the old pair to the new
+pair in one step, whatever moment the process is killed.
+
+1. Clone the data folder into a hidden sibling, `.NAME.update-PID`, with hard links (no copying;
+   every file the update writes is a new file, so the links never let it touch a served file).
+2. Write the new layer and table there under temporary names, fsync them, rename them into
+   place (os.replace), fsync the folders.
+3. Check the clone as `python -m dashboard.check` does, and replay every new day with the app's
+   own code against the fetched snapshot; if anything is wrong, delete the clone and stop.
+4. Swap the clone and the data folder in one atomic system call (Linux renameat2 with
+   RENAME_EXCHANGE), fsync the parent, delete the clone (now holding the old files).
+
+Killed before 4, the folder is untouched (a stale clone is deleted by the next run); killed
+after 4, it is wholly new. Either way `python -m dashboard.check` is clean and the layer and the
+table agree. Where the filesystem cannot swap folders (not Linux, NFS, a mount point), step 4
+replaces the two files instead, table first: each file is still whole at every moment, and a
+kill between the two leaves extra table rows for days the layer does not have yet; the app
+never shows them (it only shows the layer's days) and the next run drops and re-measures them.
+Edits made to other files in the folder while the update runs are kept when they were written
+in place (the hard links share them), but a file replaced by rename in that window is lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from dashboard.data.load import read_dataset
+from dashboard.data.series import same_on_grid, table_frame
+from dashboard.update.days import Plan
+from dashboard.update.state import Current
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+#: Errors that mean "this filesystem or system cannot swap", not "something is broken".
+_NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV, errno.EBUSY, errno.EPERM}
+
+
+class PublishError(Exception):
+    """The written data failed its own check; nothing was switched."""
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """One update of a folder at a time (a second one fails at once instead of racing)."""
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(f"{root}: another update is running") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def publish(current: Current, plan: Plan) -> str:
+    """Write the plan's days into the data folder; returns how the folder was switched."""
+    root = current.root
+    for stale in root.parent.glob(f".{root.name}.update-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by an update killed before its switch
+    staging = root.parent / f".{root.name}.update-{os.getpid()}"
+    shutil.copytree(root, staging, copy_function=_link)
+    try:
+        features = current.layer["features"] + [_feature_json(r) for r in plan.records]
+        layer = {**current.layer, "features": features}
+        _write(staging / current.layer_file, json.dumps(layer, ensure_ascii=False, separators=(",", ":")) + "\n")
+        rows = table_frame(plan.rows).to_csv(header=False, index=False, lineterminator="\n")
+        _write(staging / current.table_file, current.table_text + rows)
+        verify(staging, plan)
+        for folder, _, _ in os.walk(staging):  # the clone's own entries, durable before the swap
+            _fsync_dir(Path(folder))
+        how = switch(staging, root, [current.table_file, current.layer_file])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return how
+
+
+def verify(folder: Path, plan: Plan) -> None:
+    """The folder passes dashboard.check, and the app's replay gives every new day its snapshot."""
+    ds = read_dataset(folder.resolve())
+    errors = [str(p) for p in ds.problems if p.severity == "error"]
+    if errors or ds.history is None:
+        raise PublishError("the updated data fails its check: " + "; ".join(errors or ["no history"]))
+    for day, want in plan.snapped.items():
+        got = ds.history.snapshot(day)
+        if got.shown != day or not same_on_grid(got.geometry, want):
+            raise PublishError(f"replaying {day} does not give the fetched snapshot")
+
+
+def switch(staging: Path, root: Path, files: list[str]) -> str:
+    if exchange(staging, root):
+        _fsync_dir(root.parent)
+        return "data folder swapped in one step"
+    for rel in files:  # the table first: see the module docstring
+        os.replace(staging / rel, root / rel)
+        _fsync_dir((root / rel).parent)
+    return "files replaced one by one (this filesystem cannot swap folders)"
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically; False where the system or filesystem cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in _NO_EXCHANGE:
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _feature_json(record: dict[str, object]) -> dict[str, object]:
+    props = {k: v for k, v in record.items() if k != "geometry"}
+    geom = record["geometry"]
+    # An empty change is written as null, as the build writes it: "present, nothing changed".
+    return {"type": "Feature", "properties": props,
+            "geometry": None if geom.is_empty else geom.__geo_interface__}
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)  # replaces the hard link, never writes through it
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _link(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # a filesystem without hard links: a copy is as good, only slower
+        shutil.copy2(src, dst)
