@@ -184,3 +184,22 @@ article = "second"
     at.selectbox(key="article").set_value("kursk-nov-2024").run()
     labels = {m.label.replace("\\", "") for m in at.metric}
     assert "Troops massed (Kursk)" in labels and "Troops in the later report" not in labels
+
+
+def test_animation_export_renders_from_the_sidebar(monkeypatch):
+    at = run_app(monkeypatch, params={"date": "2024-11-10"})
+    at.date_input(key="anim_start").set_value(date(2024, 10, 1))
+    at.date_input(key="anim_end").set_value(date(2024, 10, 29))
+    at.selectbox(key="anim_step").set_value("week")
+    at.button(key="anim_go").click().run(timeout=180)
+    assert not at.exception and not at.error
+    assert any("5 frames" in c.value for c in at.caption)  # 1, 8, 15, 22, 29 October
+
+
+def test_animation_window_over_the_limit_is_named(monkeypatch):
+    at = run_app(monkeypatch)
+    at.date_input(key="anim_start").set_value(date(2024, 7, 8))
+    at.date_input(key="anim_end").set_value(date(2026, 8, 22))
+    at.selectbox(key="anim_step").set_value("day")
+    at.button(key="anim_go").click().run()
+    assert any("400" in e.value for e in at.error)

@@ -15,7 +15,7 @@ from dashboard.data.view import Bounds, ViewState, step
 from dashboard.map.build import overlay_labels, visible_labels
 from dashboard.map.elements import SYNC_MARKER, SyncedLayerControl
 from dashboard.map.text import markdown_text
-from dashboard.ui import aftermath, map_widget, panels, state
+from dashboard.ui import aftermath, animation_panel, map_widget, panels, state
 from dashboard.ui.chrome import loaded, page_header, show_problems
 from dashboard.ui.controls import layer_controls, share_box, view_controls
 
@@ -46,6 +46,7 @@ def render() -> None:
     view = state.current_view(bounds)[0]
     with takeaway:
         panels.downloads(ds, view, bounds)
+        animation_panel.render(ds, view, bounds)
     with right:
         panels.figures_panel(ds, view)
     panels.window_section(ds, view, bounds)
@@ -80,7 +81,7 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     # center/zoom, toggles through the layer control, dated layers through feature groups.
     # Only a basemap switch rebuilds it.
     base = map_widget.base_for(ds, bounds, state.origin(), view.basemap, view.article)
-    groups = map_widget.groups_for(ds, bounds, view.date, view.compare, view.article)
+    groups = map_widget.groups_for(ds, bounds, view.date, view.compare, view.article, view.mode)
     listed = base.layers + groups.layers
     control = map_widget.render_control(SyncedLayerControl(visible_labels(ds, view), collapsed=True), listed)
     in_control = {label for label, _, overlay in listed if overlay}
