@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from dashboard.data.specs import Catalog, MapBounds
 
 KEYS = ("date", "compare", "layers", "lat", "lon", "zoom", "basemap", "article", "mode", "town")
-#: How a compare date is shown: the changes layer only, or two maps side by side with a divider.
-MODES = ("changes", "swipe")
+#: How a compare date is shown: as the changes layer over one map, or two dates side by side with a divider.
+MODES = ("overlay", "swipe")
 MAX_LEN = 400
 _SAFE_ID = re.compile(r"[^a-z0-9-]")
 
@@ -33,7 +33,7 @@ class ViewState:
     zoom: int
     basemap: str
     article: str = ""  # the article whose layers and figures are shown ("" = the first)
-    mode: str = "changes"  # with a compare date: "swipe" shows both dates side by side
+    mode: str = "overlay"  # with a compare date: the changes layer ("overlay") or both dates side by side ("swipe")
     town: str = ""  # the town whose distance to the front is shown: a GeoNames id, or ""
 
 
