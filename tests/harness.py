@@ -29,10 +29,10 @@ def free_port() -> int:
 
 class AppServer:
     def __init__(self, data: Path | None = None, base_path: str = "", root: Path = ROOT,
-                 entry: Path | None = None) -> None:
+                 entry: Path | None = None, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base_path = base_path.strip("/")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         if data is not None:
             env["SITUATION_MAP_DATA"] = str(data)
         self.log = ARTIFACTS / f"server-{self.port}.log"

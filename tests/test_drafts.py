@@ -73,6 +73,7 @@ def test_a_draft_round_trips_through_the_catalog_parser_and_the_layer_reader(dat
     ({"id": "Bad Id!"}, "article id"),
     ({"id": "x" * 33}, "article id"),
     ({"url": "javascript:alert(1)"}, "http(s)"),
+    ({"url": ""}, "article's URL"),
     ({"date": "12/11/2024"}, "YYYY-MM-DD"),
     ({"title": ""}, "title"),
     ({"places": (DraftPlace("Paris", 48.85, 2.35, 0, 5),)}, "coordinates"),
@@ -128,6 +129,11 @@ def test_saving_again_replaces_the_draft(data_copy):
     assert "Second look" in (folder / "article.toml").read_text()
     with pytest.raises(DraftError, match="already exists"):
         write_draft(data_copy, spec(), replace=False)
+
+
+def test_figures_alone_need_no_url(data_copy):
+    folder = write_draft(data_copy, spec(url="", places=()))
+    assert validate_draft(folder) == [] and not (folder / "places.geojson").exists()
 
 
 def test_the_zip_holds_both_files_and_a_readme():

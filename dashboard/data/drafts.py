@@ -59,6 +59,8 @@ def check_spec(spec: DraftSpec, bounds: MapBounds | None = None) -> list[str]:
     problems += _texts(spec)
     if spec.url and not safe_url(spec.url):
         problems.append("the article URL must be an http(s) address (or left empty)")
+    elif spec.places and not spec.url:  # the layer loader requires every feature's source_url
+        problems.append("give the article's URL: every place on the map links to its source")
     if not re.fullmatch(r"[0-9a-f]{64}", spec.sha256):
         problems.append("the article's sha256 must be 64 lower-case hex digits")
     if not spec.places and not spec.figures:

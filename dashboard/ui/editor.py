@@ -29,12 +29,12 @@ UPLOAD_TYPES = ["txt", "md", "html"]
 MARK_CSS = """<style>
 .sm-article { white-space: pre-wrap; line-height: 1.55; font-size: .95rem; max-height: 26rem; overflow-y: auto;
   border: 1px solid #ddd; border-radius: 6px; padding: .6rem .8rem; background: #fff; color: #1f1f1f; }
-.sm-article mark { border-radius: 3px; padding: 0 2px; color: #111; }
-.sm-article mark.place { background: #bfe0f5; } .sm-article mark.figure { background: #f7d9a8; }
-.sm-article mark.date { background: #cdebd9; }
+.sm-marks mark { border-radius: 3px; padding: 0 2px; color: #111; }
+.sm-marks mark.place { background: #bfe0f5; } .sm-marks mark.figure { background: #f7d9a8; }
+.sm-marks mark.date { background: #cdebd9; }
 </style>"""
-LEGEND_HTML = ('<mark class="place">place</mark> <mark class="figure">figure</mark> '
-               '<mark class="date">date</mark>')
+LEGEND_HTML = ('<div class="sm-marks">Highlighted: <mark class="place">place</mark> <mark class="figure">figure</mark> '
+               '<mark class="date">date</mark></div>')
 
 
 def editing_enabled() -> bool:
@@ -98,7 +98,7 @@ def highlight_html(text: str, draft: Draft) -> str:
         out.append(f'<mark class="{kind}">{html_text(text[start:end])}</mark>')
         pos = end
     out.append(html_text(text[pos:]))
-    return MARK_CSS + f'<div class="sm-article">{"".join(out)}</div>'
+    return MARK_CSS + f'<div class="sm-article sm-marks">{"".join(out)}</div>'
 
 
 # ---------------------------------------------------------------------------- review tables

@@ -44,7 +44,7 @@ def render() -> None:
         return
     article, sha8 = es["article"], editor.sha256_of(es["article"].text)[:8]
     fields = fields_section(article, sha8)
-    st.html(editor.MARK_CSS + f"<div>Highlighted: {editor.LEGEND_HTML}</div>")  # constant HTML only
+    st.html(editor.MARK_CSS + editor.LEGEND_HTML)  # constant HTML only
     st.html(editor.highlight_html(article.text, es["draft"]))
     places = places_section(ds, es, sha8)
     figures = figures_section(es, sha8)
@@ -56,8 +56,9 @@ def render() -> None:
 
 def read_section(es: dict[str, Any]) -> None:
     pasted = st.text_area("Paste the article's text", key="ed_text", height=180)
+    # The browser refuses files over 1 MB (its smallest limit); read_input checks 200 KB here again.
     upload = st.file_uploader("…or upload a file (.txt, .md or .html, at most 200 KB)", type=editor.UPLOAD_TYPES,
-                              key="ed_file")
+                              key="ed_file", max_upload_size=1)
     if not st.button("Read the article", key="ed_read", type="primary"):
         return
     try:
@@ -83,7 +84,7 @@ def fields_section(article: Any, sha8: str) -> dict[str, str]:
     publisher = c2.text_input("Publisher", key=f"ed_publisher_{sha8}", max_chars=120,
                               placeholder="e.g. Reuters (default: the URL's host)")
     c3, c4, c5 = st.columns([3, 1, 2])
-    url = c3.text_input("Article URL (http or https)", key=f"ed_url_{sha8}", max_chars=500)
+    url = c3.text_input("Article URL (http or https; needed for places)", key=f"ed_url_{sha8}", max_chars=500)
     day = c4.text_input("Date (YYYY-MM-DD)", value=article.date or "", key=f"ed_date_{sha8}", max_chars=10)
     ident = c5.text_input("Draft id (a-z, 0-9, -)", key=f"ed_id_{sha8}", max_chars=32,
                           placeholder="default: from the title")
