@@ -65,6 +65,28 @@ def load_catalog(path: Path, base: Catalog | None = None) -> Catalog:
     return catalog
 
 
+#: Draft articles read at most (each is a folder an editor saved under drafts/).
+MAX_DRAFTS = 50
+
+
+def with_drafts(catalog: Catalog, root: Path) -> Catalog:
+    """The catalog plus every draft article saved under `root/drafts/<id>/article.toml` (the
+    editor's page writes them). A broken draft is named and left out; the rest stays."""
+    folder = root / "drafts"
+    if not folder.is_dir() or catalog.meta is None:
+        return catalog
+    paths = sorted(p for p in folder.glob("*/article.toml") if not p.parent.name.startswith("."))
+    if len(paths) > MAX_DRAFTS:
+        catalog.problems.append(Problem("drafts", "0", f"{len(paths)} drafts; only the first {MAX_DRAFTS} read"))
+    for path in paths[:MAX_DRAFTS]:
+        merged = load_catalog(path, base=catalog)  # its problems are the draft's own
+        found, merged.problems = merged.problems, catalog.problems
+        catalog.problems.extend(found)
+        if not any(p.severity == "error" for p in found):
+            catalog = merged  # a broken draft is named, and its entries are left out
+    return catalog
+
+
 def _fragment(raw: dict[str, Any], text: str, name: str, problems: list[Problem], base: Catalog) -> Catalog:
     for key in ("meta", "styles", "basemaps"):
         if key in raw:
