@@ -241,7 +241,8 @@ def test_panel_restores_the_town_from_the_link(shipped):
     assert close(float(metrics["Kramatorsk to the front"].removesuffix(" km")), utm_km(shipped, lon, lat, "2025-06-01"))
     caption = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "on 2025-06-01" in caption and "assessed" in caption and "DeepStateMap" in caption and "Closest:" in caption
-    assert metrics["Line of contact"] == f"{area_table().set_index('date').at['2025-06-01', 'front_km']:,.0f} km"
+    measured = area_table().set_index("date").at["2025-06-01", "front_km"]
+    assert metrics["Line of contact on 2025-06-01"] == f"{measured:,.0f} km"
 
 
 def test_panel_search_puts_the_town_in_the_url():

@@ -114,7 +114,7 @@ def line_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
         return
     source, status = _provenance(ds)
     cols = st.columns(3)
-    cols[0].metric("Line of contact", f"{figs.front_km:,.0f} km",
+    cols[0].metric(f"Line of contact on {figs.end_shown.isoformat()}", f"{figs.front_km:,.0f} km",
                    help=f"Length on {figs.end_shown.isoformat()}, measured by this project on the full-resolution "
                         f"{source} snapshot along the WGS84 ellipsoid; borders and coasts not counted. {status}.")
     cols[1].metric(f"Change since {figs.start_shown.isoformat()}", f"{figs.change_km:+,.0f} km")
