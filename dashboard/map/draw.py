@@ -36,7 +36,8 @@ def _kept(gdf: gpd.GeoDataFrame, rule: StyleRule | None, texts: dict[str, list[s
 
 
 def add_features(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, gdf: gpd.GeoDataFrame,
-                 publish: Publisher | None) -> None:
+                 publish: Publisher | None, pane: str | None = None) -> None:
+    """`pane`: a custom pane for inline layers (the swipe view's sides), else Leaflet's default."""
     if spec.role == "towns":
         _add_places(group, ds, spec, gdf)
         return
@@ -48,7 +49,7 @@ def add_features(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, gdf: 
         if fetched is not None:
             fetched.add_to(group)
             return
-    _geojson(gdf, ds, spec.style, spec.style_by, spec.id, tips, popups).add_to(group)
+    _geojson(gdf, ds, spec.style, spec.style_by, spec.id, tips, popups, pane).add_to(group)
 
 
 def add_basemap_part(group: folium.FeatureGroup, ds: Dataset, basemap_id: str, part: BasemapPart,
@@ -84,10 +85,12 @@ def _published(gdf: gpd.GeoDataFrame, ds: Dataset, style: str, rule: StyleRule |
 
 
 def _geojson(gdf: gpd.GeoDataFrame, ds: Dataset, style: str, rule: StyleRule | None, name: str,
-             tips: list[str] | None = None, popups: list[str] | None = None) -> folium.GeoJson:
+             tips: list[str] | None = None, popups: list[str] | None = None, pane: str | None = None) -> folium.GeoJson:
     keep = _kept(gdf, rule, {"tip": tips, "popup": popups})
     points = bool(len(gdf)) and bool((gdf.geometry.geom_type == "Point").any())
     marker_style = {k: v for k, v in leaflet_style(ds, style).items() if k != "radius"}
+    if pane:
+        marker_style["pane"] = pane
     return folium.GeoJson(
         keep.to_json(drop_id=True), name=name, style_function=style_function(ds, style, rule),
         # Point features (such as a dated claim with no area) draw as circles, never as image pins.
@@ -95,7 +98,7 @@ def _geojson(gdf: gpd.GeoDataFrame, ds: Dataset, style: str, rule: StyleRule | N
         highlight_function=(lambda _f: {"weight": 3}) if tips is not None else None,
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True) if tips is not None else None,
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False) if popups is not None else None,
-        smooth_factor=1.0,
+        smooth_factor=1.0, **({"pane": pane} if pane else {}),
     )
 
 
@@ -107,6 +110,8 @@ def _add_places(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, gdf: g
     rows = rows_of(gdf)
     data = gpd.GeoDataFrame({"label": [html_text(r.get("name", "")) for r in rows],
                              "popup": [feature_popup(r) for r in rows]}, geometry=list(gdf.geometry), crs=4326)
+    # Label priority when labels collide (layout.LabelDeclutter): the bigger town wins.
+    ranks = [_population(r) for r in rows]
     folium.GeoJson(
         data.to_json(drop_id=True), name=spec.id, marker=folium.CircleMarker(radius=radius, **style),
         style_function=lambda _f: style,
@@ -114,10 +119,16 @@ def _add_places(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, gdf: g
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
     ).add_to(group)
     # Permanent names: one DivIcon per town (a GeoJSON layer's permanent tooltip opens only once).
-    for label, geom in zip(data["label"], data.geometry, strict=False):
+    for label, rank, geom in zip(data["label"], ranks, data.geometry, strict=False):
         folium.Marker([geom.y, geom.x], interactive=False, keyboard=False, icon=folium.DivIcon(
-            html=f'<div class="sm-place">{label}</div>', icon_size=(0, 0), icon_anchor=(-8, 9),
-            class_name="sm-label-icon")).add_to(group)
+            html=f'<div class="sm-place" data-rank="{rank}">{label}</div>', icon_size=(0, 0),
+            icon_anchor=(-8, 9), class_name="sm-label-icon")).add_to(group)
 
 
-
+def _population(row: dict[str, Any]) -> int:
+    """A whole number (it goes into an HTML attribute), 0 when missing or not a number."""
+    try:
+        value = float(row.get("population") or 0)
+    except (TypeError, ValueError):
+        return 0
+    return int(value) if value == value and 0 <= value < 1e10 else 0

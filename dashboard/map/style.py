@@ -24,8 +24,9 @@ MAP_CSS = """
 .sm-label.oblast { font-size: 11px; text-transform: uppercase; letter-spacing: 1px; color: #8d877d; }
 .sm-place { font-weight: 600; font-size: 12.5px; color: #111; white-space: nowrap; pointer-events: none;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+.sm-label, .sm-place { width: max-content; }  /* boxes as wide as their text: labels are placed by them */
 .sm-legend { color: #1f1f1f; background: rgba(255,255,255,.94); padding: 5px 8px; border-radius: 4px; font-size: 11.5px;
-  line-height: 1.3; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 330px; max-height: 45vh; overflow-y: auto; }
+  line-height: 1.3; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 250px; max-height: 42vh; overflow-y: auto; }
 .sm-legend summary { cursor: pointer; font-weight: 700; }
 .leaflet-control-layers, .leaflet-popup-content, .leaflet-tooltip { color: #1f1f1f; }
 .leaflet-control-attribution { color: #333; font-size: 9px; max-width: 62%; line-height: 1.2; }
@@ -34,6 +35,26 @@ MAP_CSS = """
 .sm-legend .note { color: #444; font-size: 11px; margin-top: 3px; }
 .sm-asof { color: #1f1f1f; background: rgba(255,255,255,.93); padding: 3px 8px; border-radius: 4px; font-weight: 600;
   font-size: 13px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+.sm-search { background: #fff; position: relative; }
+.sm-search input { width: 150px; border: 0; padding: 5px 7px; font-size: 13px; border-radius: 4px; }
+.sm-search ul { list-style: none; margin: 0; padding: 0; max-height: 240px; overflow-y: auto; }
+.sm-search li { padding: 4px 8px; cursor: pointer; font-size: 13px; border-top: 1px solid #eee; color: #1f1f1f; }
+.sm-search li small { color: #666; }
+.sm-search li.active, .sm-search li:hover { background: #e8f1f8; }
+.sm-search li.none { cursor: default; color: #666; }
+.sm-swipe-dates { position: absolute; top: calc(50% - 52px); transform: translateX(-50%); white-space: nowrap;
+  pointer-events: none; z-index: 999; font-size: 12px; font-weight: 700; }
+.sm-swipe-dates span { background: rgba(255,255,255,.93); padding: 2px 6px; border-radius: 3px; margin: 0 3px;
+  box-shadow: 0 1px 3px rgba(0,0,0,.3); }
+.leaflet-sbs-divider { background-color: #222; }
+.sm-sources { display: none; font: 600 11px system-ui, sans-serif; background: rgba(255,255,255,.93); border: 0;
+  border-radius: 3px; padding: 2px 7px; box-shadow: 0 1px 3px rgba(0,0,0,.3); cursor: pointer; }
+.sm-narrow .sm-sources { display: block; }
+.sm-narrow .leaflet-control-attribution { display: none; }
+.sm-narrow.sm-attr-open .leaflet-control-attribution { display: block; max-width: 92%; }
+.sm-narrow .sm-search input { width: 110px; }
+.sm-narrow .sm-asof { font-size: 11px; max-width: 190px; }
+.leaflet-control-measure .leaflet-control-measure-interaction { color: #1f1f1f; }
 </style>
 """
 

@@ -15,6 +15,11 @@ h1 { font-size: 1.7rem !important; padding-bottom: 0 !important; }
 [data-testid="stMetricValue"] { font-size: 1.45rem; }
 [data-testid="stMetric"] { padding: 0; }
 [data-testid="stColumn"] [data-testid="stCaptionContainer"] { margin-top: -0.9rem; }
+/* A phone: Streamlit's header bar (the sidebar button) sits over the page's first 3.5rem. */
+@media (max-width: 640px) {
+  .block-container { padding-top: 3.75rem; padding-left: 0.75rem; padding-right: 0.75rem; }
+  h1 { font-size: 1.35rem !important; }
+}
 </style>"""
 MAX_PROBLEMS_SHOWN = 8
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard.data.load import Dataset
-from dashboard.data.view import Bounds
+from dashboard.data.view import MODES, Bounds
 from dashboard.map.text import markdown_text
 from dashboard.ui import state
 from dashboard.ui.state import Key, layer_key
@@ -18,6 +18,8 @@ STEPS = (("−1m", "month", -1, "One month back"), ("−7d", "week", -1, "One we
          ("−1d", "day", -1, "One day back"), ("+1d", "day", 1, "One day forward"),
          ("+7d", "week", 1, "One week forward"), ("+1m", "month", 1, "One month forward"))
 PLAY_UNITS = {"day": "a day", "week": "a week", "month": "a month"}
+#: The comparison shown as one layer of changes, or both dates side by side (view.MODES order).
+COMPARE_MODES = dict(zip(MODES, ("Changes", "Side by side"), strict=True))
 
 
 def view_controls(ds: Dataset, bounds: Bounds) -> None:
@@ -49,6 +51,11 @@ def view_controls(ds: Dataset, bounds: Bounds) -> None:
     if state.compare_on():
         st.date_input("Compare date", min_value=bounds.first, max_value=bounds.last, key=Key.COMPARE,
                       help="Areas that changed hands between this date and the map date.")
+        st.radio("Show the comparison as", options=list(COMPARE_MODES), key=Key.MODE, horizontal=True,
+                 format_func=COMPARE_MODES.get,
+                 help="Changes: one layer of the areas that changed hands. Side by side: the compare "
+                      "date's occupied area and salient on the left, the map date's on the right, "
+                      "with a divider to drag.")
 
 
 def _article_label(ds: Dataset, article_id: str) -> str:

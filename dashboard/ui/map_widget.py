@@ -179,19 +179,22 @@ def base_for(ds: Dataset, bounds: Bounds, origin: ViewState, basemap: str, artic
     return cached_base(ds, key, RETURNED)
 
 
-def groups_for(ds: Dataset, bounds: Bounds, day: date, compare: date | None, article: str) -> GroupsRender:
-    """Every dated layer of the article for a day (and comparison); the layer control decides what shows."""
+def groups_for(ds: Dataset, bounds: Bounds, day: date, compare: date | None, article: str,
+               mode: str = "overlay") -> GroupsRender:
+    """Every dated layer of the article for a day (and comparison, shown as changes or side by
+    side); the layer control decides what shows. Without a comparison the mode changes nothing."""
+    mode = mode if compare is not None else bounds.default.mode
     return cached_groups(ds, replace(bounds.default, date=day, compare=compare, layers=bounds.layer_ids,
-                                     article=article))
+                                     article=article, mode=mode))
 
 
 @functools.lru_cache(maxsize=16)
 def cached_base(ds: Dataset, view: ViewState, returned_objects: tuple[str, ...]) -> BaseRender:
     """The base map for a view's basemap, centre, zoom and layers (its date is not used)."""
-    return render_base(base_map(ds, view, publish=publish), returned_objects)
+    return render_base(base_map(ds, view, publish=publish, tools=True), returned_objects)
 
 
 @functools.lru_cache(maxsize=256)  # the days readers visit most, plus comparisons (bounded)
 def cached_groups(ds: Dataset, view: ViewState) -> GroupsRender:
-    """The dated groups for a view's date and comparison (pass every layer: the control hides)."""
+    """The dated groups for a view's date, comparison and mode (pass every layer: the control hides)."""
     return render_groups(dated_groups(ds, view))
