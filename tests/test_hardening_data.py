@@ -302,3 +302,10 @@ def test_checker_prints_every_problem_with_file_and_location(data_copy, capsys):
     out = capsys.readouterr().out.splitlines()
     assert "layers/places.geojson:features[2]: empty required property 'name'" in out
     assert any(line.startswith("tables/occupied_areas.csv:4: date 2024-07-09 repeats line 3") for line in out)
+
+
+def test_a_number_too_long_to_read_is_named(data_copy):
+    path = data_copy / "layers" / "places.geojson"
+    path.write_text(path.read_text().replace("35.271", "3" * 5000, 1))
+    ds = fresh(data_copy)
+    assert messages(ds, "layers/places.geojson") == ["0: not valid JSON (a number too long to read)"]

@@ -68,6 +68,8 @@ def read_json(root: Path, rel: str, problems: list[Problem]) -> Any:
     except json.JSONDecodeError as exc:
         problems.append(Problem(rel, f"{exc.lineno}:{exc.colno}",
                                 f"not valid JSON ({exc.msg}); truncated or damaged file?"))
+    except ValueError:  # an integer of thousands of digits (Python's int conversion limit)
+        problems.append(Problem(rel, "0", "not valid JSON (a number too long to read)"))
     except RecursionError:  # arrays nested thousands deep: the parser gives up, so do we
         problems.append(Problem(rel, "0", "nested too deeply to read"))
     return None
