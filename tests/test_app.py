@@ -203,3 +203,9 @@ def test_animation_window_over_the_limit_is_named(monkeypatch):
     at.selectbox(key="anim_step").set_value("day")
     at.button(key="anim_go").click().run()
     assert any("400" in e.value for e in at.error)
+
+
+def test_a_shared_town_link_shows_its_distance_to_the_front(monkeypatch):
+    at = run_app(monkeypatch, params={"town": "704508", "date": "2026-08-22"})  # Kramatorsk
+    text = " ".join([m.label for m in at.metric] + [c.value for c in at.caption]).replace("\\", "")
+    assert "Kramatorsk" in text and "km" in text

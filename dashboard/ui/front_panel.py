@@ -92,7 +92,7 @@ def town_figures(ds: Dataset, view: ViewState, town: Town) -> None:
     name = markdown_text(town.name)
     st.metric(f"{name} to the front", f"{km:,.1f} km",
               help=f"Shortest distance from {name} to Russian-occupied territory of Ukraine in the {source} "
-                   f"snapshot of {shown.isoformat()}: {METHOD}. 0 km = inside it.")
+                   f"snapshot of {shown.isoformat()}: {METHOD}. 0 km = inside it. Source: {source}. Status: {status}.")
     st.caption(f"{markdown_text(town.label())} · on {shown.isoformat()} · {status} · {source} snapshot, distance "
                f"measured by this project ({METHOD}). Occupied Ukraine only: the border with Russia is not counted.")
     series = distance_series(ds, town.lon, town.lat)
@@ -116,13 +116,17 @@ def line_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
     cols = st.columns(3)
     cols[0].metric(f"Line of contact on {figs.end_shown.isoformat()}", f"{figs.front_km:,.0f} km",
                    help=f"Length on {figs.end_shown.isoformat()}, measured by this project on the full-resolution "
-                        f"{source} snapshot along the WGS84 ellipsoid; borders and coasts not counted. {status}.")
-    cols[1].metric(f"Change since {figs.start_shown.isoformat()}", f"{figs.change_km:+,.0f} km")
+                        f"{source} snapshot along the WGS84 ellipsoid; borders and coasts not counted. "
+                        f"Source: {source}. Status: {status}.")
+    cols[1].metric(f"Change since {figs.start_shown.isoformat()}", f"{figs.change_km:+,.0f} km",
+                   help=f"Line of contact on {figs.end_shown.isoformat()} minus that on "
+                        f"{figs.start_shown.isoformat()}. Source: {source}. Status: {status}.")
     pace = "n/a" if figs.pace_km2_week is None else f"{figs.pace_km2_week:+,.0f} km²"
     since = figs.pace_since.isoformat() if figs.pace_since else "n/a"
     cols[2].metric(f"Occupied area, net change a week (last {PACE_WEEKS} weeks)", pace,
                    help=f"Occupied area on {figs.end_shown.isoformat()} minus that on {since}, per week "
-                        f"(positive = more occupied); areas measured on the full-resolution snapshots.")
+                        f"(positive = more occupied); areas measured on the full-resolution snapshots. "
+                        f"Source: {source}. Status: {status}.")
     st.html(series_html(front_series(ds), "front_km", start, view.date, unit="km", from_zero=False,
                         label="Line of contact per day, km"))
     st.caption(f"Line of contact per day (km, {source}, {status}; measured by this project). "
