@@ -153,7 +153,8 @@ def _geometries(features: list[Any], report: Report, allow_empty: bool) -> tuple
     faults += [(i, "coordinates outside longitude/latitude") for i in outside]
     for i, fault in sorted(faults):
         report.feature(i, fault, f"{fault}; feature left out")
-    keep = [n for n, i in enumerate(index) if i not in set(outside)]
+    dropped = set(outside)
+    keep = [n for n, i in enumerate(index) if i not in dropped]
     if not keep:
         return None
     return [index[n] for n in keep], [rows[n] for n in keep], [geoms[n] for n in keep]
