@@ -6,7 +6,7 @@ import pytest
 
 from dashboard.data.catalog import load_catalog
 from tests.conftest import ROOT
-from tests.e2e.conftest import ARTIFACTS, AppServer, Watched, wait_idle
+from tests.e2e.conftest import ARTIFACTS, AppServer, Watched, map_reported, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,9 @@ def test_markup_in_a_feature_name_shows_as_text(browser, data_copy):
         frame.locator(".sm-place").first.wait_for(state="attached", timeout=60_000)
         assert payload in frame.locator(".sm-place").all_inner_texts()
         assert frame.locator("img[src='x']").count() == 0
-        w.page.wait_for_timeout(500)
+        # the label's markup ran (or not) as it was drawn: once the map has reported its view
+        # and the page is idle, every label is drawn and any dialog would have opened
+        map_reported(w)
         assert w.dialogs == [] and w.external == []
         ctx.close()
     finally:

@@ -1,38 +1,41 @@
 """Ready for readers: pages keep the view, downloads match the map, phones, base paths."""
 
+import csv
+import io
 import json
-import time
+import re
+from datetime import timedelta
 
 import geopandas as gpd
 import pytest
+from playwright.sync_api import expect
 
 from dashboard.data.layers import visible_features
 from dashboard.data.load import load_dataset
 from dashboard.data.view import bounds_from, parse_query
-from tests.e2e.conftest import ARTIFACTS, AppServer, Watched, wait_idle
+from tests.e2e.conftest import ARTIFACTS, AppServer, Watched, map_frame, map_reported, wait_idle
 
 pytestmark = pytest.mark.browser
 LINK = "?date=2024-11-01&compare=2024-10-01&layers=occupied%2Ckursk-salient%2Cchanges%2Cplaces&zoom=8"
 
 
 def painted(w: Watched) -> None:
-    w.map().locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=60_000)
-    time.sleep(1.2)  # the map reports its first view (250 ms debounce) and the app reruns once
-    wait_idle(w.page)
+    map_reported(w)  # painted, its first view reported, and the run that follows finished
 
 
 def test_view_survives_moving_between_pages(app_server, watched: Watched):
     watched.open(app_server.url + LINK)
     painted(watched)
     query = watched.page.url.split("?")[1]
-    for page in ("Sources & method", "About", "Map"):
+    for page, path in (("Sources & method", "sources"), ("About", "about"), ("Map", "(map)?")):
         watched.page.get_by_role("link", name=page).click()
-        time.sleep(1)
+        # the page's own address, with the view's query kept
+        expect(watched.page, page).to_have_url(re.compile(rf"/{path}\?{re.escape(query)}$"))
         wait_idle(watched.page)
-        assert watched.page.url.split("?")[1] == query, page
+        expect(watched.page, page).to_have_url(re.compile(rf"/{path}\?{re.escape(query)}$"))
     painted(watched)
-    assert watched.page.get_by_role("slider").first.get_attribute("aria-valuetext") == "2024-11-01"
-    assert "changes since 2024-10-01" in watched.map().locator(".sm-asof").inner_text()
+    expect(watched.page.get_by_role("slider").first).to_have_attribute("aria-valuetext", "2024-11-01")
+    expect(watched.map().locator(".sm-asof")).to_contain_text("changes since 2024-10-01")
     assert watched.external == [] and watched.errors == []
 
 
@@ -56,12 +59,15 @@ def test_downloads_match_what_the_map_shows(app_server, watched: Watched, tmp_pa
 
     with watched.page.expect_download() as info:
         watched.page.get_by_role("button", name="Figures (CSV)").click()
-    csv_text = info.value.path().read_text()
-    assert "Troops massed (Kursk)" in csv_text and "+503 km²" in csv_text
+    rows = {row["figure"]: row for row in csv.DictReader(io.StringIO(info.value.path().read_text()))}
+    assert "Troops massed (Kursk)" in rows
+    window = rows["All Ukraine (2024-10-01 to 2024-11-01)"]
+    assert (window["value"], window["unit"], window["change"]) == ("110759", "km²", "503")
 
     # A layer switched off in the sidebar (a map-only rerun) is gone from the next download too.
     watched.page.get_by_text("Towns in the story (reported)").click()
-    watched.map().locator(".sm-place").first.wait_for(state="detached", timeout=30_000)
+    expect(watched.map().locator(".sm-place")).to_have_count(0, timeout=30_000)
+    expect(watched.page).not_to_have_url(re.compile(r"layers=[^&]*places"))
     wait_idle(watched.page)
     with watched.page.expect_download() as info:
         watched.page.get_by_role("button", name="Visible layers (GeoJSON)").click()
@@ -106,7 +112,7 @@ def test_phone_layout(app_server, browser):
     w.map().locator(".leaflet-control-layers-toggle").tap()
     assert w.map().locator(".leaflet-control-layers-overlays label").first.is_visible()
     w.page.locator("[data-testid='stMain']").evaluate("m => m.scrollTop = 0")
-    time.sleep(0.5)
+    w.page.wait_for_function("() => document.querySelector('[data-testid=stMain]').scrollTop === 0")
     w.page.screenshot(path=str(ARTIFACTS / "phone-390x844.png"))
     assert w.external == [] and w.errors == []
     ctx.close()
@@ -164,22 +170,38 @@ def test_dark_theme_keeps_map_text_legible(app_server, browser):
     ctx.close()
 
 
+#: Records every text the map's as-of box shows (Play may show a day for less than a poll).
+WATCH_ASOF = """() => {
+  window.__smSeen = [];
+  const note = () => document.querySelectorAll('.sm-asof').forEach(e => window.__smSeen.push(e.textContent));
+  new MutationObserver(note).observe(document.body, {childList: true, subtree: true, characterData: true});
+  note();
+}"""
+
+
 def test_play_steps_through_the_days_and_stops_at_the_end(app_server, watched: Watched):
-    watched.open(app_server.url + "?date=2024-12-28")
+    last = bounds_from(load_dataset().catalog).last
+    days = [(last - timedelta(days=n)).isoformat() for n in (3, 2, 1, 0)]
+    watched.open(app_server.url + f"?date={days[0]}")
     painted(watched)
     asof = watched.map().locator(".sm-asof")
-    watched.page.get_by_text("Play (one day per step)").click()
-    seen = set()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and "2024-12-31" not in seen:
-        seen.add(asof.inner_text().split()[2])
-        time.sleep(0.2)
-    assert {"2024-12-29", "2024-12-30", "2024-12-31"} <= seen, seen
-    time.sleep(2.5)
+    map_frame(watched).evaluate(WATCH_ASOF)
+    salient = watched.map().locator("path[fill='#56B4E9']")
+    drawn = salient.count()  # the salient's last records, the same on all four days
+    play = watched.page.get_by_role("switch", name="Play")
+    expect(watched.page.get_by_role("combobox", name="Step")).to_have_value("a day")
+    watched.page.get_by_text("Play", exact=True).click()
+    expect(play).to_be_checked()
+    # Play stops itself on the last day
+    expect(play).not_to_be_checked(timeout=30_000)
+    expect(asof).to_contain_text(f"Map date {days[-1]}")
+    expect(watched.page).to_have_url(re.compile(rf"date={days[-1]}(&|$)"))
     wait_idle(watched.page)
-    assert not watched.page.get_by_role("switch", name="Play (one day per step)").is_checked()
-    assert "date=2024-12-31" in watched.page.url
+    seen = {text.split()[2] for text in map_frame(watched).evaluate("() => window.__smSeen") if "Map date" in text}
+    assert set(days) <= seen, seen
+    expect(play).not_to_be_checked()
+    expect(asof).to_contain_text(f"Map date {days[-1]}")
     # the component keeps only the live feature groups, however long it played
     assert watched.map().locator("body").evaluate("() => Object.keys(window.__smGroups).length") <= 4
-    assert watched.map().locator("path[fill='#56B4E9']").count() <= 1, "past days' outlines left on the map"
+    assert salient.count() == drawn, "past days' salient records left on the map"
     assert watched.errors == [] and watched.external == []
