@@ -167,3 +167,28 @@ def test_the_validator_names_a_broken_file(tmp_path: Path, data_copy):
     folder = write_draft(data_copy, spec())
     (folder / "places.geojson").write_text('{"type": "FeatureCollection", "features": [')
     assert any("not valid JSON" in p.message for p in validate_draft(folder))
+
+
+def test_a_saved_draft_is_loaded_by_the_map_and_a_broken_one_costs_only_itself(data_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT, fresh
+
+    write_draft(data_copy, spec())
+    broken = data_copy / "drafts" / "broken-draft"
+    broken.mkdir()
+    (broken / "article.toml").write_text('[[articles]]\nid = "broken-draft"\ntitle = 3\n')
+    ds = fresh(data_copy)
+    assert ds.catalog.articles["shelling-near-sudzha"].status == "draft"
+    assert "shelling-near-sudzha-places" in ds.layers
+    assert "broken-draft" not in ds.catalog.articles
+    assert any(p.file.startswith("broken-draft") for p in ds.problems)
+    assert "oblasts" in ds.layers and ds.history is not None  # the rest still loads
+    monkeypatch.setenv("SITUATION_MAP_DATA", str(data_copy))
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.query_params["article"] = "shelling-near-sudzha"
+    at.run()
+    assert not at.exception
+    labels = {m.label.replace("\\", "") for m in at.metric}
+    assert "Troops gathered" in labels and "Troops massed (Kursk)" not in labels
+    assert "layer_shelling-near-sudzha-places" in {c.key for c in at.checkbox}

@@ -30,7 +30,7 @@ import geopandas as gpd
 
 from dashboard.data import files, validate
 from dashboard.data.area_table import read_area_table
-from dashboard.data.catalog import load_catalog
+from dashboard.data.catalog import load_catalog, with_drafts
 from dashboard.data.history import OccupiedHistory
 from dashboard.data.specs import COMPUTED_FORMATS, BasemapPart, Catalog, LayerSpec, Problem
 from dashboard.data.validate import REQUIRED_PROPERTIES
@@ -84,7 +84,7 @@ def _cached(root: Path) -> Dataset:
 def read_dataset(root: Path) -> Dataset:
     """Load catalog and every file it names, afresh (no cache). Never raises on bad data."""
     failed: list[Problem] = []  # the catalog reader itself raised: an empty catalog, named
-    catalog = _guarded("catalog.toml", failed, lambda: load_catalog(root / "catalog.toml")) \
+    catalog = _guarded("catalog.toml", failed, lambda: with_drafts(load_catalog(root / "catalog.toml"), root)) \
         or Catalog(meta=None, problems=failed)
     ds = Dataset(root=root, catalog=catalog, problems=list(catalog.problems))
     for spec in catalog.layers.values():
