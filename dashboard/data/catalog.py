@@ -48,11 +48,8 @@ def load_catalog(path: Path, base: Catalog | None = None) -> Catalog:
         return Catalog(meta=None, problems=problems)
     try:
         raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        raw = salvage(text, name, problems)
-    except RecursionError:  # nesting thousands deep: the parser gives up, so do we
-        problems.append(Problem(name, "0", "tables or arrays nested too deeply; catalog ignored"))
-        return Catalog(meta=None, problems=problems)
+    except (ValueError, RecursionError):  # bad TOML, a number thousands of digits long, deep nesting
+        raw = salvage(text, name, problems)  # block by block: only the broken blocks are lost
     if base is not None:
         return _fragment(raw, text, name, problems, base)
     catalog = Catalog(meta=parse_meta(name, raw.get("meta"), problems), problems=problems)

@@ -91,12 +91,12 @@ def salvage(text: str, name: str, problems: list[Problem]) -> dict[str, Any]:
         block = "\n".join(lines[begin:end])
         try:
             part = tomllib.loads(block)
-        except RecursionError:
-            problems.append(Problem(name, str(begin + 1), "nested too deeply; this block skipped"))
-            continue
         except tomllib.TOMLDecodeError as exc:
             line = begin + (getattr(exc, "lineno", None) or _parse_line(str(exc)) or 1)
             problems.append(Problem(name, str(line), f"not valid TOML, this block skipped: {exc}"))
+            continue
+        except (RecursionError, ValueError):  # a decode error is a ValueError too: caught just above
+            problems.append(Problem(name, str(begin + 1), "nested too deeply or a number too long; block skipped"))
             continue
         _merge(raw, part)
     return raw
