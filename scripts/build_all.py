@@ -2,9 +2,11 @@
 
 import build_article_layers
 import build_basemap
+import build_gazetteer
 import build_occupied
 
 if __name__ == "__main__":
     build_basemap.main()
     build_occupied.main()
     build_article_layers.main()
+    build_gazetteer.main()
