@@ -1,8 +1,8 @@
 from pathlib import Path
 
 from dashboard.data.catalog import load_catalog
-from dashboard.data.specs import STATUSES
 from dashboard.data.load import DEFAULT_DATA
+from dashboard.data.specs import STATUSES
 
 
 def test_shipped_catalog_is_complete():

@@ -122,7 +122,8 @@ def test_big_undated_layers_can_be_served_as_static_files(shipped, default_view)
     assert {"layer-oblasts", "basemap-vector-countries", "basemap-vector-rivers"} <= set(published)
     assert "../../app/static/generated/layer-oblasts.json" in html
     oblasts = json.loads(published["layer-oblasts"])
-    assert len(oblasts["features"]) == len(shipped.layers["oblasts"].gdf) and all("popup" in f["properties"] for f in oblasts["features"])
+    assert len(oblasts["features"]) == len(shipped.layers["oblasts"].gdf)
+    assert all("popup" in f["properties"] for f in oblasts["features"])
     inline = _render(base_map(shipped, default_view))
     assert len(html) < len(inline) / 5, "the map code no longer carries the big layers"
     # a publisher that cannot write falls back to inline data
