@@ -27,8 +27,9 @@ class LabelDeclutter(MacroElement):
             for (var k in KIND) { if (el.classList.contains(k)) { return KIND[k] * 1e6 - i; } }
             return -i;
           }
+          // A 2px gap: marker positions are whole pixels, so a later pan may move a label by one.
           function overlaps(a, b) {
-            return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+            return a.left < b.right + 2 && b.left < a.right + 2 && a.top < b.bottom + 2 && b.top < a.bottom + 2;
           }
           function moved(r, dx, dy) {
             return {left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy};

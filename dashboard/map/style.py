@@ -54,7 +54,12 @@ MAP_CSS = """
 .sm-narrow.sm-attr-open .leaflet-control-attribution { display: block; max-width: 92%; }
 .sm-narrow .sm-search input { width: 110px; }
 .sm-narrow .sm-asof { font-size: 11px; max-width: 190px; }
-.leaflet-control-measure .leaflet-control-measure-interaction { color: #1f1f1f; }
+.leaflet-top { z-index: 1001; }  /* the measuring panel and search results open over the legend */
+.leaflet-control-measure { font-size: 12px; }
+.leaflet-control-measure .leaflet-control-measure-interaction { color: #1f1f1f; padding: 6px 9px; width: 190px; }
+.leaflet-control-measure h3, .leaflet-measure-resultpopup h3 { font-size: 13px; margin: 0 0 5px; padding-bottom: 4px; }
+.leaflet-control-measure p, .leaflet-measure-resultpopup p { margin: 2px 0; }
+.leaflet-control-measure .js-results .group:first-child { display: none; }  /* the last point's coordinates */
 </style>
 """
 
