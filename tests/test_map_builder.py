@@ -14,7 +14,7 @@ from dashboard.map.build import (
     dated_groups,
     layer_names,
 )
-from tests.conftest import fresh
+from tests.conftest import ROOT, fresh
 
 CDN = re.compile(r"cdn\.jsdelivr|unpkg\.com|cdnjs\.|code\.jquery\.com|bootstrapcdn|fonts\.googleapis|d3js\.org")
 
@@ -141,3 +141,48 @@ def test_published_files_are_named_by_content(tmp_path, monkeypatch):
     monkeypatch.setattr(static_files, "GENERATED", tmp_path / "file-not-dir")
     (tmp_path / "file-not-dir").write_text("x")
     assert static_files.publish("layer-y", b"{}") is None
+
+
+def test_swipe_draws_both_dates_in_their_own_panes(shipped, default_view):
+    view = replace(default_view, compare=date(2024, 9, 1), mode="swipe")
+    groups = dated_groups(shipped, view)
+    labels = [g.layer_name for g in groups]
+    assert not any("Changed hands" in n for n in labels), "the swipe view replaces the changes layer"
+    html = _render(build_map(shipped, view, tools=True))
+    assert html.count('"pane": "sm-left"') >= 2 and html.count('"pane": "sm-right"') >= 2
+    assert "Kursk Oblast, 2024-08-" in html and "swipe: left 2024-09-01, right 2024-11-10" in html
+    assert "L.control.sideBySide" in html and "_smSwipeDates" in html
+    # a download (no plugins) and the changes mode keep today's map
+    plain = _render(build_map(shipped, view))
+    assert '"pane": "sm-left"' not in plain and "changes since 2024-09-01" in plain
+    changes = dated_groups(shipped, replace(view, mode="changes"))
+    assert any("Changed hands" in g.layer_name for g in changes)
+
+
+def test_tools_are_served_locally_and_the_town_list_is_published(shipped, default_view):
+    published: dict[str, bytes] = {}
+
+    def publish(name: str, data: bytes) -> str:
+        published[name] = data
+        return f"../../app/static/generated/{name}.json"
+
+    html = _render(base_map(shipped, default_view, publish=publish, tools=True))
+    assert not CDN.search(html)
+    for path in ("leaflet-side-by-side/leaflet-side-by-side.js", "leaflet-measure/leaflet-measure.js",
+                 "leaflet-measure/leaflet-measure.css"):
+        assert f"../../app/static/vendor/{path}" in html
+        assert (ROOT / "dashboard" / "static" / "vendor" / path).is_file()
+    towns = json.loads(published["search-towns"])
+    names = {row[0] for row in towns}
+    assert {"Kramatorsk", "Pokrovsk", "Sudzha"} <= names and all(row[3] >= 1000 for row in towns)
+    assert "generated/search-towns.json" in html and '"sqkilometers"' in html
+    # the download's map has no plugin (its offline HTML inlines Leaflet only)
+    assert "leaflet-measure.js" not in _render(build_map(shipped, default_view))
+
+
+def test_first_view_fits_the_story_only_when_the_link_named_none(shipped, default_view):
+    assert "fitBounds" in _render(base_map(shipped, default_view))
+    moved = replace(default_view, lat=48.3, lon=37.2, zoom=9)
+    assert "fitBounds" not in _render(base_map(shipped, moved))
+    html = _render(base_map(shipped, default_view))
+    assert "smDeclutter" in html and "Sources" in html
