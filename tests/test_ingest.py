@@ -240,3 +240,95 @@ def test_cli_reads_stdin_and_fails_cleanly():
         bad = run_cli(*args, stdin=stdin)
         assert bad.returncode != 0 and b"Traceback" not in bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1 and reason in bad.stderr
+
+
+# Rules added after the first held-out run (bench/results_ingest.md): one test per rule.
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Updated 03.02.2025 · Front", "2025-02-03"),  # day first with dots
+        ("Updated 25/02/2025", "2025-02-25"),  # slashes, day over 12
+        ("Updated 02/25/2025", "2025-02-25"),  # slashes, US order, day over 12
+        ("Updated 03/04/2025", None),  # day and month both possible: no guess
+    ],
+)
+def test_numeric_dates_in_datelines(line, expected):
+    assert read_article(f"Title\n\n{line}\n\nBody text.\n", "a.txt").date == expected
+
+
+def test_iso_timestamp_in_html_time_element():
+    html = '<h1>T</h1><p><time datetime="2025-03-09T07:30:00+02:00">Sunday</time></p><p>Body.</p>'
+    assert read_article(html, "a.html").date == "2025-03-09"
+
+
+def test_wire_dateline_opening_the_first_paragraph():
+    text = "Title line\n\nKHARKIV, Feb 3, 2025 (Agency) - A very long opening sentence follows the dateline here.\n"
+    assert read_article(text, "a.txt").date == "2025-02-03"
+    # A date later in a long first line is not the article's date.
+    text = "Title line\n\nOfficials said that the attack, which began on 3 February 2025, went on for days.\n"
+    assert read_article(text, "a.txt").date is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("next year", "2025-01-01"),
+        ("in the week to Sunday", "2024-11-10"),
+        ("by the middle of March", "2025-03-01"),
+        ("over June as a whole", "2024-06-01"),
+    ],
+)
+def test_more_relative_dates(phrase, expected):
+    assert [d.date for d in draft_of(f"It happened {phrase}, officials said.").dates] == [expected]
+
+
+def test_capitalised_word_opening_a_paragraph_is_no_first_name():
+    draft = draft_of("Shelling went on.\n\nNear Vovchansk, new trenches were dug.")
+    (place,) = places_named(draft, "Vovchansk")
+    assert distance_km(place.lat, place.lon, 50.29, 36.94) < 10
+
+
+def test_region_named_after_a_village_leaves_only_its_namesakes_there():
+    draft = draft_of("Drones hit Pokrovske, in Dnipropetrovsk region, on the way to Huliaipole in Zaporizhzhia region.")
+    (place,) = places_named(draft, "Pokrovske")
+    assert distance_km(place.lat, place.lon, 47.98, 36.23) < 10
+
+
+def test_places_in_the_same_paragraph_resolve_a_namesake():
+    filler = "Commanders described a long night of assaults, with fog and rain covering the fields. " * 3
+    draft = draft_of(f"Attacks continued near Stepnohirsk and Prymorske. {filler}Kamianske also changed hands.")
+    (place,) = places_named(draft, "Kamianske")
+    assert distance_km(place.lat, place.lon, 47.54, 35.37) < 10
+
+
+def test_two_far_villages_do_not_vouch_for_each_other():
+    # Both are single gazetteer entries 80 km apart and 300 km from the article's towns: real
+    # namesakes the gazetteer lacks, not places to put on the map.
+    draft = draft_of("Fighting went on near Kupiansk and Kharkiv; Russian sources also claimed Maliivka and Zaporizke.")
+    for name in ("Maliivka", "Zaporizke"):
+        (place,) = places_named(draft, name)
+        assert place.lat is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "counts"),
+    [
+        ("Russia took a third of the town.", 1 / 3, "town"),  # a share, only with "of"
+        ("Officers reported 1,300 attackers near the bridge.", 1300, "attackers"),  # any plural noun
+        ("There were 5,000 combat clashes in June.", 5000, "clashes"),
+        ("Its pre-war population was about 11,000, officials said.", 11000, "people"),
+        ("It killed 35 people and wounded more than 100, officials said.", 100, "people"),
+        ("The town had 13,000 residents and now has perhaps 1,000.", 1000, "residents"),
+        ("Russian casualties since 2022 have passed 1.1 million, officials said.", 1.1e6, "casualties"),
+    ],
+)
+def test_figure_rules_from_the_held_out_run(text, value, counts):
+    figures = draft_of(text).figures
+    assert any(abs(f.value - value) < 1e-6 and f.counts == counts for f in figures), figures
+
+
+def test_spans_of_time_and_bare_shares_are_not_figures():
+    figures = draft_of("Eleven months after Ukrainian troops crossed, it accounts for about a fifth.").figures
+    assert figures == []

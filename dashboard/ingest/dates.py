@@ -26,12 +26,16 @@ _MON = r"(?P<mon>January|February|March|April|May|June|July|August|September|Oct
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _MONTH_CUES = r"[Ll]ast|[Nn]ext|[Tt]his|[Ii]n|[Ss]ince|[Uu]ntil|[Bb]y|[Ff]rom|[Ee]arly|[Mm]id|[Ll]ate|[Ee]nd of|" \
-              r"[Bb]efore|[Aa]fter|[Ss]tart of|[Bb]eginning of"
+              r"[Bb]efore|[Aa]fter|[Ss]tart of|[Bb]eginning of|[Mm]iddle of|[Dd]uring|[Tt]hroughout|[Oo]ver"
 _NUMWORD = r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 
 # Ordered: a longer form is tried before the shorter ones it contains.
 _PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<day>[0-3]\d)\b")),
+    # "2025-07-08", also the date part of an ISO timestamp ("2025-07-08T09:15:00+03:00").
+    ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<day>[0-3]\d)(?:\b|(?=T\d))")),
+    # Day first with dots ("14.06.2025", the European style) or slashes when the day is over 12.
+    ("dotted", re.compile(r"(?<![\d.])(?P<day>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<year>(?:19|20)\d\d)(?![\d.]\d)")),
+    ("slashed", re.compile(r"(?<![\d/])(?P<day>[0-3]?\d)/(?P<m>[0-3]?\d)/(?P<year>(?:19|20)\d\d)(?!\d)")),
     ("dmy", re.compile(rf"\b{_DAY}\s+{_MON},?\s+{_YEAR}\b")),
     ("mdy", re.compile(rf"\b{_MON}\s+{_DAY},?\s+{_YEAR}\b")),
     ("dm", re.compile(rf"\b{_DAY}\s+{_MON}(?!\w)")),
@@ -39,10 +43,10 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("my", re.compile(rf"\b{_MON},?\s+{_YEAR}\b")),
     ("rel_month", re.compile(rf"\b(?P<rel>{_MONTH_CUES})(?:-|\s+(?:the\s+)?){_MON}(?!\w)")),
     ("ago", re.compile(rf"\b(?P<n>{_NUMWORD})\s+(?P<unit>days?|weeks?|months?|years?)\s+ago\b", re.I)),
-    ("weekday", re.compile(r"\b(?P<rel>[Oo]n|[Ll]ast|[Ss]ince|[Uu]ntil|[Bb]y|[Ll]ate|[Ee]arly)\s+"
+    ("weekday", re.compile(r"\b(?P<rel>[Oo]n|[Ll]ast|[Ss]ince|[Uu]ntil|[Bb]y|[Ll]ate|[Ee]arly|[Tt]o)\s+"
                            r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
     ("word", re.compile(r"\b(?P<w>[Yy]esterday|[Tt]oday|[Ll]ast night|[Ll]ast month|[Ll]ast year|[Tt]his year|"
-                        r"[Tt]his month|[Ee]arlier this month|[Ee]arlier this year)\b")),
+                        r"[Tt]his month|[Ee]arlier this month|[Ee]arlier this year|[Nn]ext year|[Nn]ext month)\b")),
     ("year", re.compile(r"(?<![\d,.$€£])\b(?P<year>(?:19|20)\d\d)\b(?![,.]?\d)")),
 ]
 _RELATIVE = {"rel_month", "ago", "weekday", "word", "dm", "md"}
@@ -72,7 +76,7 @@ def _month_near(base: dt.date, month: int, cue: str) -> dt.date:
     future = base.year if month > base.month or (month == base.month and cue != "next") else base.year + 1
     if cue in ("next", "by", "until", "before"):
         return dt.date(future, month, 1)
-    if cue not in ("end of", "start of", "beginning of"):
+    if cue not in ("end of", "start of", "beginning of", "middle of"):
         return dt.date(past, month, 1)
     back = (base.month - month) % 12 or (0 if past == base.year else 12)
     ahead = (month - base.month) % 12
@@ -80,8 +84,13 @@ def _month_near(base: dt.date, month: int, cue: str) -> dt.date:
 
 
 def _absolute(kind: str, m: re.Match) -> tuple[dt.date | None, str]:
-    if kind == "iso":
+    if kind in ("iso", "dotted"):
         return _safe(int(m["year"]), int(m["m"]), int(m["day"])), "day"
+    if kind == "slashed":
+        day, month = int(m["day"]), int(m["m"])
+        if day <= 12 and month <= 12 and day != month:
+            return None, "day"  # 03/04/2025: April 3 or March 4; no guess
+        return _safe(int(m["year"]), month, day) or _safe(int(m["year"]), day, month), "day"
     if kind in ("dmy", "mdy"):
         return _safe(int(m["year"]), _month(m["mon"]), int(m["day"])), "day"
     if kind == "my":
@@ -108,6 +117,10 @@ def _word(w: str, base: dt.date) -> tuple[dt.date | None, str]:
         return prev.replace(day=1), "month"
     if w in ("this month", "earlier this month"):
         return base.replace(day=1), "month"
+    if w == "next month":
+        return (base.replace(day=28) + dt.timedelta(days=4)).replace(day=1), "month"
+    if w == "next year":
+        return dt.date(base.year + 1, 1, 1), "year"
     year = base.year - 1 if w == "last year" else base.year
     return dt.date(year, 1, 1), "year"
 
@@ -162,7 +175,7 @@ def find_dates(text: str, article_date: str | None) -> list[DateMention]:
 def first_full_date(text: str) -> str | None:
     """The first complete day-month-year date in a line of text (for datelines and metadata)."""
     hits = []
-    for kind in ("iso", "dmy", "mdy"):
+    for kind in ("iso", "dotted", "slashed", "dmy", "mdy"):
         m = dict(_PATTERNS)[kind].search(text)
         if m:
             day = _absolute(kind, m)[0]

@@ -14,11 +14,16 @@ _WORDNUMS = {w: i + 1 for i, w in enumerate("one two three four five six seven e
 _WORDNUMS |= {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
               "ninety": 90, "hundred": 100, "a hundred": 100, "a thousand": 1000, "a million": 1e6,
               "a dozen": 12, "dozen": 12}  # fmt: skip
+# Shares: "a third of its blocks", "about a fifth of the line"; a figure only when "of" follows.
+_FRACTIONS = {"a third": 1 / 3, "one third": 1 / 3, "two thirds": 2 / 3,
+              "two-thirds": 2 / 3, "a quarter": 1 / 4, "one quarter": 1 / 4, "three quarters": 3 / 4,
+              "a fifth": 1 / 5, "one fifth": 1 / 5, "a tenth": 1 / 10}  # fmt: skip
+_WORDNUMS |= _FRACTIONS
 _MULT = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _CURRENCY = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "dollars": "USD", "euros": "EUR", "pounds": "GBP",
              "rubles": "RUB", "roubles": "RUB", "hryvnias": "UAH", "hryvnia": "UAH", "hryvnas": "UAH"}  # fmt: skip
 _MODS = r"(?:about|around|some|nearly|almost|roughly|approximately|over|more than|fewer than|less than|up to|" \
-        r"at least|at most|an estimated|as many as|close to|estimated)"  # fmt: skip
+        r"at least|at most|an estimated|as many as|close to|estimated|perhaps|maybe)"  # fmt: skip
 
 _FIGURE = re.compile(
     rf"(?:(?P<mod>\b{_MODS})\s+)?(?P<cur>US\$|\$|€|£)?"
@@ -53,10 +58,18 @@ _NOUNS = r"(?:troops|soldiers|servicemen|service members|personnel|fighters|men|
          r"households|families|apartment buildings|apartments|schools|hospitals|substations|inhabitants|" \
          r"infantrymen|shells|warplanes|ships|boats|" \
          r"soldier|troop|drone|missile|tank|village|person|civilian)"  # fmt: skip
+# Any plural noun right after a number counts it ("1,300 attackers", "5,000 combat clashes"), except
+# spans of time and words that only look plural.
+_NOT_COUNTED = r"(?:seconds|minutes|hours|days|nights|weeks|months|years|decades|centuries|times|its|was|has|" \
+               r"is|this|thus|as|us|yes|plus|versus|across|always|perhaps|less|unless|whereas|besides|towards)"
 # The counted noun may follow after up to three describing words ("North Korean", "long-range attack").
-_COUNTED = re.compile(rf"(?P<pre>(?:\s+(?!(?:of|and|or|in|on|at|to|from|by|for|with|a|the)\b)[\w’'-]+){{0,3}}?)"
+_COUNTED = re.compile(rf"(?P<pre>(?:\s+(?!(?:of|and|or|in|on|at|to|from|by|for|with|a|the|after|before|ago|"
+                      rf"{_NOT_COUNTED[3:-1]})\b)[\w’'-]+){{0,3}}?)"
                       rf"\s+(?P<noun>{_PAIRS}|{_NOUNS})\b", re.I)  # fmt: skip
 
+_OPEN_COUNTED = re.compile(rf"(?P<pre>\s+(?!(?:of|and|or|in|on|at|to|from|by|for|with|a|the)\b)[a-z][\w’'-]+)?"
+                           rf"\s+(?!{_NOT_COUNTED}\b)(?P<noun>[a-z][a-z-]*[^s\W]s)\b")  # fmt: skip
+_SHARE_OF = re.compile(r"\s+of\s+(?:(?:the|its|their|his|her|our|this|that)\s+)?(?P<noun>[\w’'-]+)")
 _OUTCOME = r"(?:killed|dead|wounded|injured)"
 _PAIR_AFTER = re.compile(rf"\s+(?P<pair>{_OUTCOME} (?:or|and) {_OUTCOME})\b", re.I)
 
@@ -78,7 +91,7 @@ def _tail(text: str, end: int, glued: str) -> tuple[str, str, int]:
                 break
     if unit and unit not in ("%",) and unit not in _CURRENCY.values():
         return unit, unit, end
-    m = _COUNTED.match(text, end)
+    m = _COUNTED.match(text, end) or (None if unit else _OPEN_COUNTED.match(text, end))
     if m and "\n" not in m.group(0):
         counts, end = m["noun"].lower(), m.end()
         # "700,000 soldiers killed or wounded": the outcome is what is counted.
@@ -97,6 +110,11 @@ def find_figures(text: str, skip: list[tuple[int, int]]) -> list[Figure]:
         if any(start < e and s < num_end for s, e in skip) or _is_year_or_date(m):
             continue
         currency = _CURRENCY.get((m["cur"] or "").lower(), "")
+        if m["num"].lower() in _FRACTIONS:
+            share = _SHARE_OF.match(text, num_end)
+            if share and not currency and not m["mult"]:
+                found.append(Figure(text[start:num_end], start, num_end, _value(m), "share", share["noun"].lower()))
+            continue
         unit, counts, end = _tail(text, num_end, m["glued"] or "")
         if currency:
             unit, counts = currency, (counts if unit == "count" else "money")
@@ -109,8 +127,12 @@ def find_figures(text: str, skip: list[tuple[int, int]]) -> list[Figure]:
 
 
 # "80,000 people ... against 150,000 before the war", "a pre-war population of about 27,000".
-_LINKED = re.compile(r"(?:against|from|down from|up from|compared with|compared to|out of|versus)\s+$", re.I)
-_POPULATION = re.compile(r"population of\s+$", re.I)
+_LINKED = re.compile(r"(?:against|from|down from|up from|compared with|compared to|out of|versus|wounding|"
+                     r"injuring|killing|wounded|injured|killed|(?:now )?(?:has|had|have))\s+$", re.I)  # fmt: skip
+_POPULATION = re.compile(r"population (?:of|was|is|had been|stood at)\s+$", re.I)
+# "its total casualties since February 2022 have passed 1.1 million": the counted noun comes first.
+_NOUN_BEFORE = re.compile(rf"\b(?P<noun>{_NOUNS})\b[^.;]{{0,50}}?\s(?:passed|reached|exceeded|topped|surpassed|"
+                          r"stood at|totall?ed|rose to|fell to|climbed to)\s+$", re.I)  # fmt: skip
 
 
 def _inherited(text: str, start: int, found: list[Figure]) -> tuple[str, str]:
@@ -118,6 +140,9 @@ def _inherited(text: str, start: int, found: list[Figure]) -> tuple[str, str]:
     before = text[max(0, start - 30):start]
     if _POPULATION.search(before):
         return "people", "count"
+    noun = _NOUN_BEFORE.search(text, max(0, start - 90), start)
+    if noun:
+        return noun["noun"].lower(), "count"
     if found and start - found[-1].end < 80 and _LINKED.search(before) and "." not in text[found[-1].end:start]:
         return found[-1].counts, found[-1].unit
     return "", ""

@@ -68,13 +68,22 @@ def _capital(text: str) -> bool:
     return bool(text) and text[0].isupper()
 
 
+def _opens_sentence(doc: Doc, k: int) -> bool:
+    """Token k starts a sentence, a paragraph or a line (the sentencizer gives the start of a new
+    paragraph to its newline token, not to the word after it)."""
+    if k == 0 or doc[k].is_sent_start:
+        return True
+    before = doc[k - 1]
+    return before.is_space or "\n" in before.whitespace_ or before.text in (".", "!", "?", ":", "|", "·", "-", "—")
+
+
 def _is_person(doc: Doc, i: int, j: int) -> bool:
     prev = doc[i - 1] if i > 0 else None
     nxt = doc[j] if j < len(doc) else None
     if prev is not None and prev.text.lower().rstrip(".") in _TITLES:
         return True
     # "Oleksandr Syrskyi said": a capitalised word before the name that is itself no place or cue.
-    first_name = prev is not None and _capital(prev.text) and not prev.is_sent_start and prev.text.isalpha()
+    first_name = prev is not None and _capital(prev.text) and not _opens_sentence(doc, i - 1) and prev.text.isalpha()
     if first_name and not is_stop_key(match_key(prev.text)):
         return nxt is None or nxt.text.lower() in _PERSON_AFTER or not _capital(nxt.text)
     # "Volodymyr Zelensky": a name glued to a following capitalised word is a first name or part of

@@ -8,6 +8,7 @@ with null lat/lon and its candidate count rather than guessed somewhere far away
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 
@@ -40,11 +41,13 @@ def _score(gaz: Gazetteer, idx: int, m: Mention, regions: set, anchors: list[tup
     score += 2.0 if near < 30 else 1.2 if near < 75 else 0.5 if near < 150 else 0.0
     # Places named in the same passage ("a few kilometres east of Sloviansk") are the best clue.
     close = min((distance_km(e.lat, e.lon, lat, lon) for lat, lon in m.near), default=1e9)
-    score += 2.0 if close < 30 else 0.0
+    score += 3.0 if close < 15 else 2.0 if close < 30 else 1.0 if close < 60 else 0.0
     return score - (1.5 if idx in m.weak else 0.0)
 
 
-def _resolve(gaz: Gazetteer, group: list[Mention], regions: set, anchors: list) -> tuple[int | None, float]:
+def _resolve(
+    gaz: Gazetteer, group: list[Mention], regions: set, anchors: list, towns: list | None = None
+) -> tuple[int | None, float]:
     """The winning entry of one name (all its mentions together) and a confidence, or None."""
     first = group[0]
     local = set().union(*(m.local_admin for m in group))
@@ -52,17 +55,26 @@ def _resolve(gaz: Gazetteer, group: list[Mention], regions: set, anchors: list) 
     probe = Mention(first.start, first.end, first.key, first.cands, first.weak, first.region_first, local, near)
     scored = sorted(((_score(gaz, c, probe, regions, anchors), c) for c in set(first.cands)), reverse=True)
     best_score, best = scored[0]
-    if _outlier(gaz.entries[best], anchors):
+    # Two wrong villages must not vouch for each other: only towns (10,000 people or more) anchor.
+    if _outlier(gaz.entries[best], anchors if towns is None else towns):
         return None, 0.2
     if len(scored) == 1:
         return best, (0.6 if best in first.weak else 0.95)
+    # "X, in Y region" leaves out every namesake outside Y: only the ones inside contend.
+    in_named = [c for _, c in scored if {(gaz.entries[c].country, a) for a in gaz.entries[c].admin1} & local]
+    if in_named and best in in_named:
+        scored = [(sc, c) for sc, c in scored if c in in_named]
+        if len(scored) == 1:
+            return best, 0.9
     second_score, second = scored[1]
     b, s = gaz.entries[best], gaz.entries[second]
     margin = best_score - second_score
     if _prominent(b, s, probe):
         return best, 0.85
     # With many namesakes one is near the article's other places by chance: ask for a wider margin.
-    needed = 1.0 + 0.5 * math.log2(max(2, len([c for _, c in scored if c not in first.weak])))
+    # Only namesakes in the article's part of the map can be near by chance; far ones do not count.
+    plausible = [c for _, c in scored if c not in first.weak and _within(gaz.entries[c], anchors, 150)]
+    needed = 1.0 + 0.5 * math.log2(max(2, len(plausible)))
     contenders = [gaz.entries[c] for sc, c in scored if best_score - sc < needed]
     if all(distance_km(b.lat, b.lon, e.lat, e.lon) < 10 for e in contenders):
         return best, 0.8  # the only close contenders lie side by side: either point is right
@@ -71,16 +83,23 @@ def _resolve(gaz: Gazetteer, group: list[Mention], regions: set, anchors: list) 
     return best, round(min(0.95, 0.5 + margin / 5), 2)
 
 
+def _within(entry: Entry, anchors: list[tuple[float, float]], km: float) -> bool:
+    return not anchors or any(distance_km(entry.lat, entry.lon, lat, lon) <= km for lat, lon in anchors)
+
+
 def _prominent(best: Entry, second: Entry, m: Mention) -> bool:
     """A bare name of a large city (Rivne, 240,000) means the city, not a village ten times smaller."""
     local = {(second.country, a) for a in second.admin1} & m.local_admin
     return best.population >= 100_000 and second.population * 10 <= best.population and not local
 
 
+_TOWN = 10_000
+
+
 def _outlier(entry: Entry, anchors: list[tuple[float, float]]) -> bool:
     """A small place far from everything else the article names is more likely a namesake the
     gazetteer lacks (Plekhovo in Kursk Oblast vs Plekhiv in Poltava Oblast) than the right match."""
-    if entry.kind != "settlement" or entry.population >= 10_000 or len(anchors) < 2:
+    if entry.kind != "settlement" or entry.population >= _TOWN or len(anchors) < 2:
         return False
     return min(distance_km(entry.lat, entry.lon, lat, lon) for lat, lon in anchors) > 150
 
@@ -123,14 +142,22 @@ def _plural_regions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[
     return sorted(kept + extra, key=lambda m: m.start)
 
 
-def _close_in_text(m: Mention, others: list[Mention]) -> bool:
-    return any(abs(o.start - m.start) < 150 for o in others)
+def _close_in_text(m: Mention, others: list[Mention], paragraph_of) -> bool:
+    """Another name in the same paragraph, or within 150 characters across a paragraph break."""
+    return any(abs(o.start - m.start) < 150 or paragraph_of(o.start) == paragraph_of(m.start) for o in others)
+
+
+def _paragraphs(text: str):
+    """Position -> paragraph number (paragraphs are separated by a blank line)."""
+    breaks = [b.start() for b in re.finditer(r"\n[ \t]*\n", text)]
+    return lambda pos: bisect.bisect_right(breaks, pos)
 
 
 def find_places(gaz: Gazetteer, doc: Doc) -> list[Place]:
     text = doc.text  # Doc.text rebuilds the string on every access: read it once
     mentions = _plural_regions(text, find_mentions(gaz, doc), gaz)
     regions = _link_regions(mentions, gaz)
+    paragraph_of = _paragraphs(text)
     groups: dict[tuple[str, bool], list[Mention]] = {}
     for m in mentions:
         groups.setdefault((m.key, m.region_first), []).append(m)
@@ -142,8 +169,10 @@ def find_places(gaz: Gazetteer, doc: Doc) -> list[Place]:
         for key, group in groups.items():
             others = {k: e for k, e in anchors_by_key.items() if k != key and e.kind == "settlement"}
             for m in group:
-                m.near = [(e.lat, e.lon) for k, e in others.items() if _close_in_text(m, groups[k])]
-            resolved[key] = _resolve(gaz, group, regions, [(e.lat, e.lon) for e in others.values()])
+                m.near = [(e.lat, e.lon) for k, e in others.items() if _close_in_text(m, groups[k], paragraph_of)]
+            towns = [(e.lat, e.lon) for e in others.values() if e.population >= _TOWN]
+            towns = towns if len(towns) >= 2 else None
+            resolved[key] = _resolve(gaz, group, regions, [(e.lat, e.lon) for e in others.values()], towns)
     places = []
     for key, group in groups.items():
         idx, conf = resolved[key]

@@ -22,6 +22,8 @@ _BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "sec
 _DATE_META = {"article:published_time", "date", "pubdate", "publishdate", "dc.date", "datepublished",
               "og:published_time"}
 _DATE_LINE = re.compile(r"^\s*(published|updated|posted|date|dated|first published)\b", re.I)
+# A wire dateline opens the first paragraph: "KYIV, Nov 6, 2025 (Wire) - ..." (place in capitals).
+_WIRE_LINE = re.compile(r"^\s*[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ’'. -]{2,}\b(?:\s*\([^)]*\))?,")
 
 
 def _decode(raw: bytes, limit: int) -> str:
@@ -139,8 +141,9 @@ def _dateline(text: str) -> str | None:
     """The article's own date: a "Published ..." line or a date alone near the top."""
     lines = [ln for ln in text.splitlines() if ln.strip()][:8]
     for line in lines:
-        if _DATE_LINE.match(line) or len(line) < 60:
-            found = first_full_date(line)
+        head = line[:60] if _WIRE_LINE.match(line) else line
+        if _DATE_LINE.match(line) or len(head) < 60 or head is not line:
+            found = first_full_date(head)
             if found:
                 return found
     return None
