@@ -27,7 +27,7 @@ def test_dockerfile_is_slim_non_root_and_health_checked():
     text = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim", text, re.M)
     assert re.search(r"^USER app", text, re.M) and "useradd" in text
-    assert "HEALTHCHECK" in text and "/_stcore/health" in text
+    assert "HEALTHCHECK" in text and "_stcore/health" in text and "STREAMLIT_SERVER_BASE_URL_PATH" in text
     assert "--require-hashes -r requirements.lock" in text
     copied = set(re.findall(r"^COPY (?:--chown=\S+ )?(\S+)", text, re.M))
     assert {"dashboard", "geodata", ".streamlit"} <= copied

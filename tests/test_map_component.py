@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 import streamlit_folium as sf
 
+from dashboard.data.load import load_dataset
 from dashboard.data.view import bounds_from, parse_query
 from dashboard.map.build import base_map, dated_groups, visible_labels
 from dashboard.map.elements import SyncedLayerControl
@@ -87,7 +88,7 @@ def test_a_group_keeps_its_key_while_its_content_stays(ds, bounds):
     assert a["feature_group_feature_group_1"] == b["feature_group_feature_group_1"], "same Kursk outline"
 
 
-def test_the_page_finds_what_the_warm_up_rendered(ds, bounds, monkeypatch):
+def test_the_page_finds_what_the_warm_up_rendered(bounds, monkeypatch):
     """warm() and a default session build the same cache keys: the first reader renders nothing."""
     from dashboard.serving import warm
 
@@ -96,6 +97,9 @@ def test_the_page_finds_what_the_warm_up_rendered(ds, bounds, monkeypatch):
     mc.cached_groups.cache_clear()
     warm.warm()
     base_misses, group_misses = mc.cached_base.cache_info().misses, mc.cached_groups.cache_info().misses
+    # the dataset the warm-up and a page get (other tests may have pushed the fixture's copy out
+    # of the loader's small cache)
+    ds = load_dataset()
     origin = parse_query({}, bounds)[0]
     mc.base_for(ds, bounds, origin, origin.basemap, origin.article)
     mc.groups_for(ds, bounds, origin.date, origin.compare, origin.article)

@@ -48,7 +48,7 @@ class Key:
 
 
 #: Controls drawn by the whole page, outside the map fragment: only a full run may change them.
-PAGE_OWNED = (Key.DATE, Key.COMPARE_ON, Key.COMPARE, Key.PICK, Key.PLAYING, Key.PLAY_UNIT)
+PAGE_OWNED = (Key.DATE, Key.COMPARE_ON, Key.COMPARE, Key.MODE, Key.PICK, Key.PLAYING, Key.PLAY_UNIT, Key.ARTICLE)
 
 
 #: Sets asked of the map and never reported back (a report can cover several) are dropped after this.
