@@ -3,7 +3,7 @@ same name, source, status and date."""
 
 import json
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -57,3 +57,17 @@ def test_changes_name_both_sources_and_measure_their_area(shipped, view):
     assert all(history.name in s for s in gdf["source"])
     assert (gdf["measured_area_km2"] > 0).all()
     assert all(view.compare.isoformat() in n and view.date.isoformat() in n for n in gdf["name"])
+
+
+def test_events_show_from_their_date_until_their_end(shipped, view):
+    spec = shipped.catalog.layers["counteroffensive"]
+    gdf = shipped.layers["counteroffensive"].gdf
+    ended = gdf[gdf["until"].notna()]
+    assert not ended.empty
+    first = ended.iloc[0]
+    day_after = date.fromisoformat(first["until"]) + timedelta(days=1)
+    shown_before = view_features(shipped, spec, replace(view, date=date.fromisoformat(first["until"])))
+    shown_after = view_features(shipped, spec, replace(view, date=day_after))
+    assert first["name"] in set(shown_before["name"])
+    assert shown_after is None or first["name"] not in set(shown_after["name"])
+    assert view_features(shipped, spec, replace(view, date=date(2024, 9, 1))) is None  # not yet reported

@@ -38,8 +38,8 @@ def view_features(ds: Dataset, spec: LayerSpec, view: ViewState) -> gpd.GeoDataF
     if spec.id not in ds.layers:
         return None
     gdf = ds.layers[spec.id].gdf
-    if spec.format == "dated-events":  # shown from the day it was reported, never before
-        gdf = gdf[gdf["date"].astype(str) <= view.date.isoformat()]
+    if spec.format == "dated-events":
+        gdf = events_on(gdf, view.date)
     elif spec.format == "dated-extents":
         gdf = extent_for(gdf, view.date)
     elif spec.format == "daily-changes":
@@ -47,6 +47,16 @@ def view_features(ds: Dataset, spec: LayerSpec, view: ViewState) -> gpd.GeoDataF
     elif spec.role == "changed-hands":
         gdf = changes_between(ds, spec, view.compare, view.date) if view.compare else None
     return None if gdf is None or gdf.empty else gdf
+
+
+def events_on(gdf: gpd.GeoDataFrame, day: date) -> gpd.GeoDataFrame:
+    """Events shown on `day`: from the day they were reported (never before it was known) until
+    their optional `until` day, when the situation they describe ended."""
+    shown = gdf["date"].astype(str) <= day.isoformat()
+    if "until" in gdf.columns:
+        until = gdf["until"].astype(str)
+        shown &= gdf["until"].isna() | (until == "") | (until >= day.isoformat())
+    return gdf[shown]
 
 
 def visible_features(ds: Dataset, view: ViewState) -> gpd.GeoDataFrame:

@@ -41,8 +41,8 @@ def view_controls(ds: Dataset, bounds: Bounds) -> None:
     pick.date_input("Go to date", min_value=bounds.first, max_value=bounds.last, key=Key.PICK,
                     on_change=state.pick_date, args=(bounds,), format="YYYY-MM-DD",
                     help="Type or pick a day; the map and the link follow.")
-    reset.button("Article date", key="reset_date", on_click=state.set_date, args=(bounds.default.date, bounds),
-                 help="Back to the article's date", width="stretch")
+    reset.button("Article", key="reset_date", on_click=state.set_date, args=(bounds.default.date, bounds),
+                 help=f"Back to the article's date, {bounds.default.date.isoformat()}", width="stretch")
     play, unit = st.columns([3, 2], vertical_alignment="center")
     play.toggle("Play", key=Key.PLAYING, help="Steps the map date forward until you stop it or it reaches the end.")
     unit.selectbox("Step", options=list(PLAY_UNITS), key=Key.PLAY_UNIT, format_func=PLAY_UNITS.get,
