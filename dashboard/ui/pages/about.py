@@ -14,17 +14,23 @@ def render() -> None:
     page_header(ds)
     state.keep_view_in_url(state.current_view(bounds)[0], bounds)
     st.markdown("""
-This dashboard turns one news article of early November 2024 about the war in Ukraine into a
+This dashboard turns a news article of early November 2024 about the war in Ukraine into a
 situation map: Ukraine's August 2024 incursion into Kursk Oblast, the Russian and North Korean
-build-up for a counter-offensive, Russian losses, and Russian advances in Donbass.
+build-up for a counter-offensive, Russian losses, and Russian advances in Donbass. The daily data
+runs on to the latest snapshot, so **What happened next** (below the map) sets each of the article's
+expectations beside what the data and later reports say.
 
-- Pick a **date** (8 July to 31 December 2024) and, optionally, a **compare date** to see what
-  changed hands; press **Play** to step through the days.
+- Pick a **date** (from July 2024 to the latest snapshot: slider, steps of a day, week or month, or
+  type it) and, optionally, a **compare date** to see what changed hands, as a layer or side by side;
+  press **Play** to step through the days, weeks or months.
+- **Distance to the front**: find a town (or click one on the map) for its distance to the nearest
+  occupied territory on that day and over the whole history.
+- **Animation**: render the current map area over a window of days as a GIF or MP4.
 - Switch **layers** in the sidebar or in the map's layer control.
 - **Share**: the address bar (and the box in the sidebar) always holds the whole view; a colleague
-  who opens it sees the same date, layers, centre and zoom.
+  who opens it sees the same date, comparison, layers, centre, zoom, article and town.
 - **Download** the visible layers (GeoJSON), the figures (CSV) or the map as an offline HTML file.
 
 Everything is served by the app itself: it works with no internet connection.
-The article's facts are paraphrased and cited by section; its text is not reproduced.
+Articles' facts are paraphrased and cited; their text is not reproduced.
 """)

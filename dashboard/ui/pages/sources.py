@@ -42,20 +42,27 @@ def method_section(ds: Dataset) -> None:
   from the full-resolution DeepStateMap snapshots (`geodata/tables/occupied_areas.csv`), never from
   the simplified shapes drawn on screen.
 - **Daily history**: the map shows the snapshot of the chosen day; where DeepStateMap has no
-  snapshot (18 and 19 August 2024) it shows the nearest earlier day and says so.
+  snapshot (seven days between August 2024 and July 2026) it shows the nearest earlier day and says
+  so. `python -m dashboard.update` adds the days published since, each checked before it enters.
 - **Kursk salient**: each outline is drawn by hand around the villages the dated report places under
   Ukrainian control and clipped to Kursk Oblast. They are approximations, not surveyed front lines;
   the table above puts each claimed area next to the area measured on the outline. Between two dated
-  outlines the map shows the latest one at or before the chosen day.
+  outlines the map shows the latest one at or before the chosen day. After the last outline come the
+  end records (Russia's claim of the whole oblast on 26 April 2025 and Ukraine's denial, both
+  claimed): from that day the map draws no held area and says why.
+- **Line of contact**: the occupied area's edge inside Ukraine (not the state border or the coast),
+  measured on the full-resolution snapshots on the WGS84 ellipsoid; **distance to the front**: from a
+  town to the nearest occupied point, in an azimuthal equidistant projection centred on the town.
 - **Changed hands**: the difference between the compare date's and the map date's areas (DeepState
   in Ukraine; the dated outlines in Kursk Oblast).
-- **Counter-offensive annotations** are indicative areas of reported concentrations, never positions,
-  and appear from the date they were reported.
+- **Counter-offensive annotations** are indicative areas of reported concentrations, never positions;
+  each appears from the date it was reported until the situation it describes ended.
 - **Status**: reported = published as fact by news media or an official record; assessed = an analyst's
   judgement (ISW, DeepState, a defence ministry's estimate); claimed = said by a party to the war.
 - **Known limits**: Natural Earth boundaries are generalised (about 100 m); DeepStateMap is one
-  analyst group's assessment; no salient outline exists between 12 September and 23 November 2024,
-  so the article's date shows the September outline; roads and railways are not shown.
+  analyst group's assessment and its contested (grey) zones are not in the snapshots; the salient
+  outlines are weeks apart, so a day between two shows the earlier one; roads and railways are not
+  shown.
 """)
 
 
