@@ -55,6 +55,8 @@ class OccupiedHistory:
             raise ValueError(f"the first day ({self.days[0].isoformat()}) has no 'base' record "
                              "(the full area to replay from)")
         self.areas = areas
+        self._area_index: dict[object, int] | None = None
+        self._area_rows: dict[date, pd.Series | None] = {}
         self._lock = threading.Lock()
 
     @property
@@ -97,12 +99,20 @@ class OccupiedHistory:
             self._geometry(day)
 
     def area_row(self, day: date) -> pd.Series | None:
-        """Full-resolution measured areas (km²) of the snapshot shown for `day`."""
+        """Full-resolution measured areas (km²) of the snapshot shown for `day` (a shared row:
+        do not modify it)."""
         shown = self.shown_day(day)
         if self.areas is None or shown is None:
             return None
-        rows = self.areas[self.areas["date"] == shown.isoformat()]
-        return rows.iloc[0] if len(rows) else None
+        if shown not in self._area_rows:  # memoised: several figures ask on every rerun
+            if self._area_index is None:
+                index: dict[object, int] = {}
+                for i, value in enumerate(self.areas["date"].tolist()):
+                    index.setdefault(value, i)  # the first row of a day, as a filter's iloc[0]
+                self._area_index = index
+            i = self._area_index.get(shown.isoformat())
+            self._area_rows[shown] = None if i is None else self.areas.iloc[i]
+        return self._area_rows[shown]
 
 
 def extent_for(extents: gpd.GeoDataFrame, day: date) -> gpd.GeoDataFrame:
