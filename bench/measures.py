@@ -28,12 +28,13 @@ from bench.common import (
 from tests.harness import ARTIFACTS, ROOT, AppServer, app_command, free_port, wait_idle
 
 
-def cold_start(browser: Browser, entry: Path, min_paths: int, runs: int, bare: bool = False) -> list[float]:
+def cold_start(browser: Browser, entry: Path, min_paths: int, runs: int, bare: bool = False,
+               root: Path = ROOT) -> list[float]:
     out = []
     for _ in range(runs):
         port = free_port()
         t0 = time.perf_counter()
-        proc = subprocess.Popen(app_command(entry, port), cwd=ROOT, stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen(app_command(entry, port), cwd=root, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})

@@ -71,10 +71,28 @@ def prerender() -> None:
 
 
 #: The pre-render holds the interpreter at most half the time: after each day it sleeps as long
-#: as that day took (at least PACE_S), so a reader's rerun meanwhile waits for one day at most.
+#: as that day took (at least PACE_S), then while a reader's run is in progress (up to
+#: YIELD_MAX_S), so readers' reruns wait for one day's render at most.
 PACE_S = 0.02
+YIELD_MAX_S = 1.0
 REPLAY_CHUNK = 10
 
 
 def pace(started: float) -> None:
     time.sleep(max(PACE_S, time.perf_counter() - started))
+    deadline = time.monotonic() + YIELD_MAX_S
+    while readers_running() and time.monotonic() < deadline:
+        time.sleep(PACE_S)
+
+
+def readers_running() -> bool:
+    """Whether some session's script is running now. Reads Streamlit's session states (not a
+    public API: pinned version, see requirements.txt); False whenever that fails."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.app_session import AppSessionState
+
+        sessions = Runtime.instance()._session_mgr.list_active_sessions()
+        return any(info.session._state == AppSessionState.APP_IS_RUNNING for info in sessions)
+    except (ImportError, AttributeError, RuntimeError):  # no runtime (tests), or another version
+        return False
