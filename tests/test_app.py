@@ -76,11 +76,18 @@ def test_sources_and_attributions_are_shown(monkeypatch):
 
 
 def test_link_sets_the_widgets(monkeypatch):
-    at = run_app(monkeypatch, params={"date": "2024-08-20", "layers": "occupied,places", "basemap": "osm"})
+    at = run_app(monkeypatch, params={"date": "2024-08-20", "layers": "occupied,places", "mode": "swipe",
+                                      "compare": "2024-08-01"})
     assert at.slider(key="date").value.isoformat() == "2024-08-20"
     assert at.checkbox(key="layer_places").value and not at.checkbox(key="layer_oblasts").value
-    assert at.radio(key="basemap").value == "osm"
+    assert at.radio(key="compare_mode").value == "swipe"
     assert not at.warning
+
+
+def test_a_link_to_online_tiles_opens_the_offline_map_and_says_why(monkeypatch):
+    at = run_app(monkeypatch, params={"basemap": "osm"})
+    assert at.radio(key="basemap").value == "vector"
+    assert any("another host" in w.value for w in at.warning)
 
 
 HOSTILE = [

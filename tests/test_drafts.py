@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import tomllib
 import zipfile
 from dataclasses import replace
@@ -192,3 +193,28 @@ def test_a_saved_draft_is_loaded_by_the_map_and_a_broken_one_costs_only_itself(d
     labels = {m.label.replace("\\", "") for m in at.metric}
     assert "Troops gathered" in labels and "Troops massed (Kursk)" not in labels
     assert "layer_shelling-near-sudzha-places" in {c.key for c in at.checkbox}
+
+
+def test_a_drafts_places_are_named_markers_on_the_map(data_copy):
+    from dataclasses import replace as with_
+
+    from dashboard.data.layers import view_bounds
+    from dashboard.map.build import build_map
+    from tests.conftest import fresh
+
+    write_draft(data_copy, spec())
+    ds = fresh(data_copy)
+    view = with_(view_bounds(ds).default, article="shelling-near-sudzha")
+    html = build_map(ds, view).get_root().render()
+    assert re.search(r'sm-place\\" data-rank=\\"\d+\\"\\u003eKurakhove', html), "named like a town"
+    assert "undefined" not in html
+
+
+def test_a_saved_draft_reaches_new_readers_without_a_restart(data_copy):
+    from dashboard.data.load import forget_loaded, load_dataset
+
+    assert "shelling-near-sudzha" not in load_dataset(data_copy).catalog.articles
+    write_draft(data_copy, spec())
+    assert "shelling-near-sudzha" not in load_dataset(data_copy).catalog.articles  # cached per process
+    forget_loaded()  # what the editor page does after a save
+    assert "shelling-near-sudzha" in load_dataset(data_copy).catalog.articles

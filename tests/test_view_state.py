@@ -20,11 +20,18 @@ def test_default_view_writes_nothing(bounds):
 
 def test_full_link_round_trips(bounds):
     params = {"date": "2024-11-01", "compare": "2024-10-01", "layers": "occupied,places",
-              "lat": "48.2801", "lon": "37.1771", "zoom": "11", "basemap": "osm"}
+              "lat": "48.2801", "lon": "37.1771", "zoom": "11", "mode": "swipe", "town": "704508"}
     view, notices = parse_query(params, bounds)
     assert notices == []
     assert to_query(view, bounds) == params
     assert parse_query(to_query(view, bounds), bounds)[0] == view
+
+
+def test_a_link_never_opens_online_tiles(bounds):
+    """Online tiles load from another host: a reader picks them, a link cannot."""
+    view, notices = parse_query({"basemap": "osm"}, bounds)
+    assert view.basemap == bounds.default.basemap == "vector"
+    assert len(notices) == 1 and "another host" in notices[0]
 
 
 def test_hostile_values_become_nearest_valid_with_notices(bounds):

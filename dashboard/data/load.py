@@ -76,6 +76,13 @@ def load_dataset(root: Path | None = None) -> Dataset:
         return _cached((root or data_dir()).resolve())
 
 
+def forget_loaded() -> None:
+    """Drop the cached datasets: the next reader gets the folder as it is now (an editor saved a
+    draft). Readers already on the page keep the dataset they have."""
+    with _LOAD_LOCK:
+        _cached.cache_clear()
+
+
 @functools.lru_cache(maxsize=4)
 def _cached(root: Path) -> Dataset:
     return read_dataset(root)

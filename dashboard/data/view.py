@@ -46,6 +46,9 @@ class Bounds:
     default: ViewState
     article_ids: tuple[str, ...] = ()
     map: MapBounds = field(default_factory=MapBounds)
+    #: Basemaps a link may open: the offline ones. Online tiles fetch from another host, so a
+    #: reader chooses them in the page, never by following someone's link.
+    link_basemaps: tuple[str, ...] = ()
 
     @property
     def lat_range(self) -> tuple[float, float]:
@@ -77,7 +80,9 @@ def bounds_from(catalog: Catalog, data_last: date | None = None) -> Bounds:
         lon=round(center[1], 4), zoom=meta.default_zoom if meta else 7, basemap=basemaps[0],
         article=next(iter(catalog.articles), ""),
     )
-    return Bounds(first, last, ids, basemaps, default, tuple(catalog.articles), meta.bounds if meta else MapBounds())
+    offline = tuple(b.id for b in catalog.basemaps.values() if b.kind != "tiles") or basemaps[:1]
+    return Bounds(first, last, ids, basemaps, default, tuple(catalog.articles),
+                  meta.bounds if meta else MapBounds(), offline)
 
 
 def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tuple[ViewState, list[str]]:
@@ -114,7 +119,7 @@ def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tu
         lat=_number(values, "lat", d.lat, bounds.lat_range, notices),
         lon=_number(values, "lon", d.lon, bounds.lon_range, notices),
         zoom=int(_number(values, "zoom", d.zoom, bounds.zoom_range, notices, integer=True)),
-        basemap=_choice(values, "basemap", d.basemap, bounds.basemap_ids, notices),
+        basemap=_basemap(values, d.basemap, bounds, notices),
         article=_choice(values, "article", d.article, bounds.article_ids, notices) if bounds.article_ids else "",
         mode=_choice(values, "mode", d.mode, MODES, notices), town=_town(values, notices),
     )
@@ -146,6 +151,15 @@ def to_query(view: ViewState, bounds: Bounds) -> dict[str, str]:
     if view.town:
         out["town"] = view.town
     return out
+
+
+def _basemap(values: dict[str, str], default: str, bounds: Bounds, notices: list[str]) -> str:
+    raw = values.get("basemap")
+    if raw and raw in bounds.basemap_ids and bounds.link_basemaps and raw not in bounds.link_basemaps:
+        notices.append("basemap: online map tiles are not opened from a link (they load from another "
+                       "host); choose them under Layers if you want them")
+        return default
+    return _choice(values, "basemap", default, bounds.basemap_ids, notices)
 
 
 def _town(values: dict[str, str], notices: list[str]) -> str:

@@ -38,7 +38,8 @@ def _kept(gdf: gpd.GeoDataFrame, rule: StyleRule | None, texts: dict[str, list[s
 def add_features(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, gdf: gpd.GeoDataFrame,
                  publish: Publisher | None, pane: str | None = None) -> None:
     """`pane`: a custom pane for inline layers (the swipe view's sides), else Leaflet's default."""
-    if spec.role == "towns":
+    # Towns, and any undated layer of named points (a draft article's places), are named markers.
+    if spec.role == "towns" or (not spec.dated and len(gdf) and (gdf.geometry.geom_type == "Point").all()):
         _add_places(group, ds, spec, gdf)
         return
     rows = rows_of(gdf)

@@ -141,6 +141,8 @@ class FetchedGeoJson(MacroElement):
               pane: {{ this.pane|tojson }},
               interactive: {{ this.interactive|tojson }},
               pointToLayer: function(f, latlng) {
+                // A label point (basemap names) draws its text; any other point, a circle.
+                if (typeof f.properties.label !== "string") { return L.circleMarker(latlng, style(f)); }
                 return L.marker(latlng, {interactive: false, keyboard: false, icon: L.divIcon({
                   html: f.properties.label, iconSize: [0, 0], iconAnchor: [0, 8], className: "sm-label-icon"})});
               },

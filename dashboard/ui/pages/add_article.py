@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data.drafts import DraftError, DraftSpec, check_spec, draft_zip, write_draft
-from dashboard.data.load import Dataset, data_dir
+from dashboard.data.load import Dataset, data_dir, forget_loaded
 from dashboard.data.specs import STATUSES, MapBounds
 from dashboard.ingest import IngestError, ingest, load_gazetteer
 from dashboard.map.draft import MapPlace, draft_map, fit_center
@@ -191,8 +191,10 @@ def save_section(ds: Dataset, spec: DraftSpec) -> None:
         except OSError as exc:
             st.error(f"Not saved: the data folder cannot be written ({markdown_text(exc.strerror or exc)}).")
         else:
+            forget_loaded()  # the map picks the draft up from the next page run, without a restart
             st.success(f"Saved {markdown_text(folder)} — validated before it was written (the catalog parser "
-                       "and GeoJSON reader that `python -m dashboard.check` runs): 0 errors. Review it in git.")
+                       "and GeoJSON reader that `python -m dashboard.check` runs): 0 errors. It is in the "
+                       "map's article picker now; review it in git.")
     if not problems:
         c2.download_button("Download draft (zip)", data=draft_zip(spec, bounds), file_name=f"{spec.id}.zip",
                            mime="application/zip", key="ed_zip", on_click="ignore")
