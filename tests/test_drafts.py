@@ -218,3 +218,20 @@ def test_a_saved_draft_reaches_new_readers_without_a_restart(data_copy):
     assert "shelling-near-sudzha" not in load_dataset(data_copy).catalog.articles  # cached per process
     forget_loaded()  # what the editor page does after a save
     assert "shelling-near-sudzha" in load_dataset(data_copy).catalog.articles
+
+
+def test_a_draft_source_is_attributed_only_on_its_own_article(data_copy):
+    from dataclasses import replace as with_
+
+    from dashboard.data.layers import view_bounds
+    from dashboard.map.text import attribution_html
+    from tests.conftest import fresh
+
+    write_draft(data_copy, spec())
+    ds = fresh(data_copy)
+    draft_attribution = ds.catalog.sources["shelling-near-sudzha"].attribution
+    default = view_bounds(ds).default
+    assert "Test Wire" in draft_attribution
+    assert "Test Wire" not in attribution_html(ds, default.article)
+    assert "Test Wire" in attribution_html(ds, with_(default, article="shelling-near-sudzha").article)
+    assert "Natural Earth" in attribution_html(ds, default.article)  # the basemap's source stays

@@ -69,7 +69,7 @@ def base_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE,
                 draw.add_features(group, ds, spec, gdf, publish)
             group.add_to(m)
     FixedControl(legend_html(ds, view.article), "bottomleft", "sm-legend").add_to(m)
-    Attribution(attribution_html(ds)).add_to(m)
+    Attribution(attribution_html(ds, view.article)).add_to(m)
     FixedControl("", "topright", "sm-asof").add_to(m)
     SourcesToggle().add_to(m)
     LabelDeclutter().add_to(m)

@@ -117,5 +117,8 @@ def legend_html(ds: Dataset, article: str = "") -> str:
     return "<details open><summary>Legend</summary>" + "".join(rows) + "</details>"
 
 
-def attribution_html(ds: Dataset) -> str:
-    return " · ".join(html_text(s.attribution) for s in ds.catalog.sources.values())
+def attribution_html(ds: Dataset, article: str = "") -> str:
+    """The attributions of what this map draws: the basemaps' sources and its layers' sources."""
+    layers = ds.catalog.for_article(article) if article else list(ds.catalog.layers.values())
+    used = {b.source for b in ds.catalog.basemaps.values()} | {spec.source for spec in layers}
+    return " · ".join(html_text(s.attribution) for s in ds.catalog.sources.values() if s.id in used)

@@ -59,11 +59,12 @@ def view_controls(ds: Dataset, bounds: Bounds) -> None:
 
 
 def _article_label(ds: Dataset, article_id: str) -> str:
+    # A select box shows its options as plain text (no Markdown): nothing to escape here.
     article = ds.catalog.articles.get(article_id)
     if article is None:
-        return markdown_text(article_id)
+        return article_id
     draft = " (draft)" if article.status == "draft" else ""
-    return markdown_text(f"{article.date} · {article.title}{draft}")
+    return f"{article.date} · {article.title}{draft}"
 
 
 def layer_controls(ds: Dataset, bounds: Bounds, article: str) -> None:
