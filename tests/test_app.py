@@ -216,3 +216,22 @@ def test_a_shared_town_link_shows_its_distance_to_the_front(monkeypatch):
     at = run_app(monkeypatch, params={"town": "704508", "date": "2026-08-22"})  # Kramatorsk
     text = " ".join([m.label for m in at.metric] + [c.value for c in at.caption]).replace("\\", "")
     assert "Kramatorsk" in text and "km" in text
+
+
+@pytest.mark.parametrize("where", [{"zoom": "13", "lat": "48.5", "lon": "37.5"},
+                                   {"zoom": "5", "lat": "59.9", "lon": "51.9"}])
+def test_animation_of_any_map_view_is_never_refused_for_its_area(monkeypatch, where):
+    """The reader sets the animation's area by moving the map: a close zoom or a corner of the map
+    widens or shifts it to what an animation can draw, never an error about a box."""
+    from dashboard.animation import AnimationRequest, plan
+    from dashboard.data.layers import view_bounds
+    from dashboard.data.load import load_dataset
+    from dashboard.data.view import parse_query
+    from dashboard.ui.animation_panel import view_bbox
+
+    ds = load_dataset()
+    bounds = view_bounds(ds)
+    view = parse_query(where, bounds)[0]
+    box = view_bbox(view, ds.catalog.meta.bounds)
+    plan(ds, AnimationRequest(start=date(2025, 1, 1), end=date(2025, 1, 8), step="week", bbox=box))  # no error
+    assert box.west < view.lon < box.east or where["zoom"] == "5"

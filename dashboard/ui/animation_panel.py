@@ -9,7 +9,9 @@ from datetime import date, timedelta
 import streamlit as st
 
 from dashboard.animation import AnimationError, AnimationRequest, BBox, render_animation
+from dashboard.animation.window import MIN_SPAN_DEG
 from dashboard.data.load import Dataset
+from dashboard.data.specs import MapBounds
 from dashboard.data.view import Bounds, ViewState
 from dashboard.map.text import markdown_text
 
@@ -19,12 +21,17 @@ MAP_PIXELS = (960, 600)
 STEP_LABELS = {"day": "a day", "week": "a week", "month": "a month"}
 
 
-def view_bbox(view: ViewState) -> BBox:
-    """The lon/lat box the map shows at the view's centre and zoom (Web Mercator, 256 px tiles)."""
-    half_w = 360.0 / (256 * 2 ** view.zoom) * MAP_PIXELS[0] / 2
-    half_h = half_w * MAP_PIXELS[1] / MAP_PIXELS[0] * math.cos(math.radians(view.lat))
-    return BBox(round(view.lon - half_w, 3), round(view.lat - half_h, 3),
-                round(view.lon + half_w, 3), round(view.lat + half_h, 3))
+def view_bbox(view: ViewState, limits: MapBounds) -> BBox:
+    """The lon/lat box the map shows at the view's centre and zoom (Web Mercator, 256 px tiles),
+    widened to the smallest area an animation draws and kept inside the map's limits: the
+    reader sets it by moving the map, so it must never be refused."""
+    half_w = max(360.0 / (256 * 2 ** view.zoom) * MAP_PIXELS[0] / 2, MIN_SPAN_DEG)
+    half_h = max(half_w * MAP_PIXELS[1] / MAP_PIXELS[0] * math.cos(math.radians(view.lat)), MIN_SPAN_DEG)
+    half_w = min(half_w, (limits.max_lon - limits.min_lon) / 2)
+    half_h = min(half_h, (limits.max_lat - limits.min_lat) / 2)
+    lon = min(max(view.lon, limits.min_lon + half_w), limits.max_lon - half_w)
+    lat = min(max(view.lat, limits.min_lat + half_h), limits.max_lat - half_h)
+    return BBox(round(lon - half_w, 3), round(lat - half_h, 3), round(lon + half_w, 3), round(lat + half_h, 3))
 
 
 def render(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
@@ -40,7 +47,8 @@ def render(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
         st.caption("The current map area, with dates, legend, scale bar and sources on every frame; "
                    "at most 400 frames.")
         if st.button("Render animation", key="anim_go", width="stretch"):
-            _render(ds, AnimationRequest(start=_day(start), end=_day(end), step=step, bbox=view_bbox(view),
+            limits = ds.catalog.meta.bounds if ds.catalog.meta else MapBounds()
+            _render(ds, AnimationRequest(start=_day(start), end=_day(end), step=step, bbox=view_bbox(view, limits),
                                          fmt=fmt))
 
 
