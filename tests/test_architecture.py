@@ -85,3 +85,13 @@ def test_no_catalog_fact_is_written_in_python():
             assert f'"{layer_id}"' not in text and f"'{layer_id}'" not in text, (path.name, layer_id)
         for host in hosts:
             assert host not in text, (path.name, host)
+
+
+def test_readers_pages_do_not_import_the_editors_language_tools():
+    """spaCy and dateparser cost about a second of imports: only the editor's page may load them."""
+    import subprocess
+    import sys
+
+    code = "import sys, dashboard.ui.pages.map; print('spacy' in sys.modules or 'dateparser' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

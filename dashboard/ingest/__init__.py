@@ -7,10 +7,21 @@ Pure Python (spaCy's blank tokenizer, dateparser, stdlib); no Streamlit, no foli
     draft.to_json() / draft.to_dict()
 """
 
+from importlib import import_module
+from typing import Any
+
 from .gazetteer import Gazetteer, load_gazetteer
 from .model import Article, DateMention, Draft, Figure, IngestError, Place
-from .pipeline import ingest
-from .reader import CLI_LIMIT, PAGE_LIMIT, read_article
+
+#: Loaded on first use: they bring spaCy and dateparser (about a second of imports), which the
+#: map's readers never need; only the gazetteer is shared with the town search.
+_LAZY = {"ingest": ".pipeline", "read_article": ".reader", "CLI_LIMIT": ".reader", "PAGE_LIMIT": ".reader"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "CLI_LIMIT",
