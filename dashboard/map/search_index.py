@@ -2,7 +2,9 @@
 
 Read straight from geodata/gazetteer/places.tsv (the ingest package's loader would bring its
 text tools along); only settlements of at least `MIN_POPULATION` people inside the map's
-bounds, as JSON rows [name, lat, lon, population], biggest first."""
+bounds, as JSON rows [name, lat, lon, population, keys], biggest first. `keys` are the
+gazetteer's spelling keys (dashboard.ingest.normalize.match_key, '|'-separated), which the map's
+search box computes the same way from what a reader types (see tools.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ def town_list(root: Path, box: tuple[float, float, float, float] | None) -> byte
 
 @lru_cache(maxsize=4)
 def _towns(path: str, box: tuple[float, float, float, float] | None) -> bytes:
-    rows: list[tuple[str, float, float, int]] = []
+    rows: list[tuple[str, float, float, int, str]] = []
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             cols = line.rstrip("\n").split("\t")
@@ -39,6 +41,7 @@ def _towns(path: str, box: tuple[float, float, float, float] | None) -> bytes:
                 continue
             if box and not (box[0] <= lat <= box[1] and box[2] <= lon <= box[3]):
                 continue
-            rows.append((cols[1].strip()[:80], round(lat, 4), round(lon, 4), population))
+            keys = "|".join(k.lstrip("=") for k in cols[8].split("|") if k)[:400] if len(cols) > 8 else ""
+            rows.append((cols[1].strip()[:80], round(lat, 4), round(lon, 4), population, keys))
     rows.sort(key=lambda r: -r[3])
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -141,8 +141,26 @@ class PlaceSearch(MacroElement):
         (function(map) {
           var url = {{ this.url|tojson }}, zoom = {{ this.zoom|tojson }}, places = null, loading = null;
           var ctl = L.control({position: "topleft"});
+          // The same spelling key as dashboard/ingest/normalize.py's match_key, so "Kostiantynivka",
+          // "Kostyantynivka", "Kramators'k" and "Краматорськ" find what the gazetteer's keys hold.
+          var CYR = {"а":"a","б":"b","в":"v","г":"h","ґ":"g","д":"d","е":"e","ё":"e","є":"ye","ж":"zh","з":"z",
+            "и":"y","і":"i","ї":"yi","й":"y","к":"k","л":"l","м":"m","н":"n","о":"o","п":"p","р":"r","с":"s",
+            "т":"t","у":"u","ф":"f","х":"kh","ц":"ts","ч":"ch","ш":"sh","щ":"shch","ъ":"","ы":"y","ь":"",
+            "э":"e","ю":"yu","я":"ya","ў":"u"};
+          var GROUPS = [["shch","Q"],["sch","Q"],["szcz","Q"],["zh","Z"],["ż","Z"],["ž","Z"],["sz","S"],
+            ["sh","S"],["š","S"],["ch","C"],["č","C"],["cz","C"],["kh","H"],["tz","c"],["ts","c"],["w","v"],
+            ["g","H"],["h","H"],["j","y"]];
+          var BACK = {"Q":"shch","Z":"zh","S":"sh","C":"ch","H":"h"};
           function fold(s) {
-            return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[\u2019'`-]/g, " ").trim();
+            s = s.trim().replace(/[ьъЬЪ](?=[еёяюиЕЁЯЮИ])/g, "y");
+            s = Array.from(s).map(function(c) { var l = c.toLowerCase(); return l in CYR ? CYR[l] : c; }).join("");
+            s = s.toLowerCase().replace(/[\u2019'\u02bc\u02b9`\u00b4\u2018\u02bb\u0301]/g, "");
+            GROUPS.slice(0, 9).forEach(function(g) { s = s.split(g[0]).join(g[1]); });
+            s = s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+            GROUPS.slice(9).forEach(function(g) { s = s.split(g[0]).join(g[1]); });
+            s = s.replace(/[\s\-\u2010\u2011\u2013\u2014_.]+/g, " ").trim();
+            s = s.replace(/y/g, "i").replace(/i+/g, "i").replace(/(.)\1+/g, "$1");
+            return s.replace(/[QZSCH]/g, function(c) { return BACK[c]; });
           }
           function load() {
             if (!loading) {
@@ -151,7 +169,9 @@ class PlaceSearch(MacroElement):
                 return r.json();
               }).then(function(rows) {
                 places = rows.map(function(p) {
-                  return {name: p[0], lat: p[1], lon: p[2], pop: p[3], key: fold(p[0])};
+                  var keys = (p[4] || "").split("|").filter(Boolean);
+                  keys.push(fold(p[0]));
+                  return {name: p[0], lat: p[1], lon: p[2], pop: p[3], keys: keys};
                 });
               }).catch(function(e) { loading = null; console.warn("place list not loaded", e); });
             }
@@ -162,7 +182,8 @@ class PlaceSearch(MacroElement):
             if (!q || !places) { return []; }
             var starts = [], inside = [];
             places.forEach(function(p) {
-              var at = p.key.indexOf(q);
+              var at = -1;
+              p.keys.forEach(function(k) { var i = k.indexOf(q); if (i >= 0 && (at < 0 || i < at)) { at = i; } });
               if (at === 0) { starts.push(p); } else if (at > 0) { inside.push(p); }
             });
             function byPop(a, b) { return b.pop - a.pop; }

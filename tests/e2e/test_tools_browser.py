@@ -134,6 +134,17 @@ def test_search_centres_the_map_on_a_town(app_server, opened):
     assert w.external == [] and w.errors == []
 
 
+@pytest.mark.parametrize(("typed", "town"), [("Kostiantynivka", "Kostyantynivka"), ("Kramators'k", "Kramatorsk"),
+                                             ("Краматорськ", "Kramatorsk"), ("Konstantinovka", "Kostyantynivka")])
+def test_search_knows_the_spelling_variants(app_server, opened, typed, town):
+    """The box folds spellings as the gazetteer does (transliterations, apostrophes, Cyrillic)."""
+    w, _frame = opened(app_server.url)
+    box = w.map().locator(".sm-search input")
+    box.click()
+    box.fill(typed)
+    expect(w.map().locator(".sm-search li").first).to_have_text(re.compile(f"^{town}"))
+
+
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_no_two_visible_labels_overlap_at_zooms_6_to_10(app_server, opened, size):
     w, frame = opened(app_server.url, size)
