@@ -9,11 +9,18 @@ FOLDER: TYPE" and exit status 1, so a CI job always gets a list, never a traceba
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from dashboard.data.load import data_dir, read_dataset
+from dashboard.data import outcomes
+from dashboard.data.load import Dataset, data_dir, read_dataset
 from dashboard.data.specs import Problem
+from dashboard.ingest.gazetteer import gazetteer_dir, read_gazetteer
+from dashboard.ingest.model import IngestError
+
+#: A report dated later than this after the history's last day is a typo, not news.
+FUTURE_SLACK = timedelta(days=366)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,13 +38,50 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(root: Path) -> int:
     ds = read_dataset(root.resolve())  # uncached: always read the files afresh
-    for problem in ds.problems:
+    problems = [*ds.problems, *_area_columns(ds), *_outcomes(ds), *_gazetteer(ds.root)]
+    for problem in problems:
         _say(str(problem), sys.stdout)
-    errors = sum(p.severity == "error" for p in ds.problems)
-    warnings = len(ds.problems) - errors
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
     _say(f"{root}: {len(ds.catalog.layers)} layers, {len(ds.layers)} loaded, "
          f"{errors} error(s), {warnings} warning(s)", sys.stderr)
     return 1 if errors else 0
+
+
+def _area_columns(ds: Dataset) -> list[Problem]:
+    spec = ds.catalog.by_role("history")
+    areas = ds.history.areas if ds.history is not None else None
+    if spec is None or areas is None or "front_km" in areas:
+        return []
+    return [Problem(spec.table, "columns", "no 'front_km' column: the line-of-contact figures and chart "
+                                           "are unavailable", "warning")]
+
+
+def _outcomes(ds: Dataset) -> list[Problem]:
+    """The problems the page names (dashboard.data.outcomes), plus reports dated far past the data."""
+    expectations, found = outcomes.load_outcomes.__wrapped__(ds.root)  # afresh, like the rest
+    problems = list(found)
+    if ds.history is None:
+        return problems
+    limit = ds.history.last + FUTURE_SLACK
+    text = (ds.root / outcomes.FILE).read_text(encoding="utf-8") if expectations else ""
+    for exp in expectations:
+        for report in exp.reports:
+            if report.date > limit:
+                line = next((str(i) for i, row in enumerate(text.splitlines(), 1) if report.date.isoformat() in row),
+                            "0")
+                problems.append(Problem(outcomes.FILE, f"{line} (expectation {exp.id!r})",
+                                        f"report dated {report.date}, more than a year after the history's "
+                                        f"last day ({ds.history.last}): a typo?"))
+    return problems
+
+
+def _gazetteer(root: Path) -> list[Problem]:
+    folder = gazetteer_dir(root)
+    try:
+        return [Problem(*problem) for problem in read_gazetteer(folder).problems]
+    except IngestError as exc:
+        return [Problem(f"{folder.name}/places.tsv", "0", str(exc))]
 
 
 def _say(line: str, stream: TextIO) -> None:

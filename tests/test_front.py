@@ -258,3 +258,97 @@ def test_panel_unknown_town_is_a_notice():
     at = run_panel({"town": "999999999"})
     assert any("not in the gazetteer" in w.value for w in at.warning)
     assert all("to the front" not in m.label for m in at.metric)
+
+
+# ----------------------------------------------------------------------------- review: ranking and a broken gazetteer
+def test_an_exact_name_beats_a_district_known_by_that_name(shipped):
+    towns = front.namesakes("Oleksandrivka", shipped)
+    names = [t.name for t in towns]
+    assert names[0] == "Oleksandrivka" and names.index("Oleksandrivskyi") > max(
+        i for i, n in enumerate(names) if n == "Oleksandrivka")
+    assert front.find_town("Oleksandrivka", shipped)[0].name == "Oleksandrivka"
+
+
+def test_nonsense_and_overlong_queries_match_nothing(shipped):
+    assert front.find_town("a" * 500, shipped) == [] and front.namesakes("a" * 500, shipped) == []
+    assert front.find_town("aaaa", shipped) == []
+    assert front.find_town("Kramatorsk" + "x" * 60, shipped) == []
+
+
+def gazetteer_copy(data_copy, change) -> None:
+    path = data_copy / "gazetteer" / "places.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    change(lines)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_damaged_gazetteer_lines_cost_only_themselves(data_copy, monkeypatch, capsys):
+    def damage(lines):
+        lines.insert(6, "garbage line without tabs")
+        lines.append("\t".join(["1", "Nowhere", "settlement", "NaN", "30", "UA", "05", "many", "nowhere", ""]))
+    gazetteer_copy(data_copy, damage)
+    monkeypatch.setenv("SITUATION_MAP_DATA", str(data_copy))
+    assert cli.main(["--town", "Kramatorsk", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["town"] == "Kramatorsk"
+
+
+def test_missing_gazetteer_is_said_and_the_line_of_contact_still_draws(data_copy, monkeypatch, capsys):
+    (data_copy / "gazetteer" / "places.tsv").unlink()
+    monkeypatch.setenv("SITUATION_MAP_DATA", str(data_copy))
+    assert cli.main(["--town", "Qqqxz"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    at = run_panel({"date": "2025-06-01"})
+    at.text_input(key=QUERY_KEY).input("Kramatorsk").run()
+    assert not at.exception
+    assert any("gazetteer is unavailable" in w.value for w in at.warning)
+    assert any(m.label == "Line of contact on 2025-06-01" for m in at.metric)
+
+
+def test_a_failing_town_section_leaves_the_line_of_contact(monkeypatch):
+    from dashboard.ui import front_panel
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(front_panel, "find_town", broken)
+    at = run_panel({"town": str(TOWNS["Kramatorsk"]), "date": "2025-06-01"})
+    assert any("could not be drawn" in e.value for e in at.error)
+    assert any(m.label == "Line of contact on 2025-06-01" for m in at.metric)
+    assert "boom" not in " ".join(e.value for e in at.error)
+
+
+@pytest.mark.parametrize("argv", [["--town", "Zq" * 50_000], ["--town", "Kramatorsk", "--date", "9" * 100_000]])
+def test_cli_error_does_not_echo_a_huge_argument(argv, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and len(err) < 300 and "…" in err
+
+
+def test_gazetteer_loader_skips_and_names_bad_lines_capped(data_copy):
+    from dashboard.ingest.gazetteer import MAX_PROBLEMS, read_gazetteer
+
+    good = len(read_gazetteer(data_copy / "gazetteer").entries)
+    gazetteer_copy(data_copy, lambda lines: lines.extend(["garbage line without tabs"] * (MAX_PROBLEMS + 5)))
+    gaz = read_gazetteer(data_copy / "gazetteer")
+    assert len(gaz.entries) == good
+    assert len(gaz.problems) == MAX_PROBLEMS + 1 and gaz.problems[-1][2] == "5 more bad lines skipped"
+    file, line, what = gaz.problems[0]
+    assert file == "gazetteer/places.tsv" and int(line) > 5 and "columns" in what
+
+
+def run_ingest_cli(data, *args):
+    import os
+
+    return subprocess.run([sys.executable, "-m", "dashboard.ingest", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "SITUATION_MAP_DATA": str(data)},
+                          input="Drones hit Kramatorsk overnight.")
+
+
+def test_ingest_cli_survives_a_damaged_gazetteer_and_names_a_missing_one(data_copy):
+    gazetteer_copy(data_copy, lambda lines: lines.insert(6, "garbage line without tabs"))
+    ok = run_ingest_cli(data_copy, "-", "--json")
+    assert ok.returncode == 0 and "Kramatorsk" in {p["text"] for p in json.loads(ok.stdout)["places"]}, ok.stderr
+    (data_copy / "gazetteer" / "places.tsv").unlink()
+    bad = run_ingest_cli(data_copy, "-")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
+    assert bad.stderr.startswith("error: the gazetteer is unavailable") and bad.stderr.count("\n") == 1

@@ -309,3 +309,23 @@ def test_a_number_too_long_to_read_is_named(data_copy):
     path.write_text(path.read_text().replace("35.271", "3" * 5000, 1))
     ds = fresh(data_copy)
     assert messages(ds, "layers/places.geojson") == ["0: not valid JSON (a number too long to read)"]
+
+
+def test_line_of_contact_figure_without_front_km_says_not_available(data_copy):
+    from dashboard.data.figures import key_figures
+
+    edit_table(data_copy, lambda lines: lines.__setitem__(slice(None), [x.rsplit(",", 1)[0] for x in lines]))
+    ds = fresh(data_copy)
+    figures = {f.spec.computed: f.value for f in key_figures(ds, date(2025, 6, 1)) if f.spec.computed}
+    assert figures["front_length_km"] == "not available"
+    assert figures["occupied_total_km2"].endswith("km²")  # the rest of the table still counts
+
+
+def test_figure_dates_must_be_days_or_dated(data_copy):
+    from dashboard.data.catalog import load_catalog
+
+    edit_catalog(data_copy, 'date = "2024-11-23"', 'date = "2025-13-45"')
+    problems = [str(p) for p in load_catalog(data_copy / "catalog.toml").problems]
+    assert any("'date' must be a YYYY-MM-DD date" in p and "2025-13-45" in p for p in problems), problems
+    shipped = load_catalog(DEFAULT_DATA / "catalog.toml")
+    assert not shipped.problems and any(f.date == "dated" for f in shipped.figures.values())

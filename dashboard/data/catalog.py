@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +42,10 @@ def load_catalog(path: Path, base: Catalog | None = None) -> Catalog:
     """Parse the catalog. Never raises: problems are collected on the result. With `base`, the
     file is a fragment (a draft article's own file) added to that catalog: no [meta], styles or
     basemaps of its own, and every id must be new."""
-    name = path.name if base is None else f"{path.parent.name}/{path.name}"
+    # A draft is named by its place in the data folder: drafts/<id>/article.toml.
+    name = path.name if base is None else f"{path.parent.parent.name}/{path.parent.name}/{path.name}"
     problems: list[Problem] = []
-    text = _read_text(path, problems)
+    text = _read_text(path, name, problems)
     if text is None:
         return Catalog(meta=None, problems=problems)
     try:
@@ -98,8 +100,7 @@ def _fragment(raw: dict[str, Any], text: str, name: str, problems: list[Problem]
     return catalog
 
 
-def _read_text(path: Path, problems: list[Problem]) -> str | None:
-    name = path.name
+def _read_text(path: Path, name: str, problems: list[Problem]) -> str | None:
     try:
         if not path.is_file():
             what = "a folder" if path.is_dir() else "missing"
@@ -232,9 +233,18 @@ def _figures(catalog: Catalog, raw: dict[str, Any], text: str, name: str) -> Non
             display=r.text("display", ""), computed=r.text("computed", ""), note=r.text("note", ""),
             article=_article_ref(r, catalog),
         )
+        if fig.date and fig.date != "dated" and not _is_day(fig.date):
+            r.fail(f"'date' must be a YYYY-MM-DD date or \"dated\" (the data's own); got {fig.date[:40]!r}")
         if fig.value is None and not fig.computed:
             r.fail("a figure needs a 'value' or a 'computed' measure")
         _add_unique(catalog.figures, fig, r)
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return len(text) == 10 and date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 def _add_unique(target: dict[str, Any], item: Any, r: Reader) -> None:

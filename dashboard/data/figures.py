@@ -52,8 +52,8 @@ def _computed(ds: Dataset, spec: FigureSpec, day: date) -> tuple[str, str]:
     shown = str(row["date"])
     if spec.computed == "occupied_total_km2":
         return _km2(row["total_km2"]), shown
-    if spec.computed == "front_length_km" and "front_km" in row:
-        return f"{row['front_km']:,.0f} km", shown
+    if spec.computed == "front_length_km":  # the area table may lack the column: said, not guessed
+        return (f"{row['front_km']:,.0f} km", shown) if "front_km" in row else ("not available", shown)
     if spec.computed == "donetsk_change_since_incursion_km2":
         start = ds.history.area_row(INCURSION_START)
         if start is None or "donetsk_km2" not in row:

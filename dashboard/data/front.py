@@ -28,7 +28,8 @@ import shapely
 
 from dashboard.data.figures import weekly_net_change
 from dashboard.data.load import Dataset, load_dataset
-from dashboard.ingest import load_gazetteer
+from dashboard.ingest import IngestError, load_gazetteer
+from dashboard.ingest.gazetteer import gazetteer_dir
 from dashboard.ingest.normalize import match_key
 
 METHOD = "geodesic distance on the WGS84 ellipsoid (azimuthal equidistant projection centred on the town)"
@@ -37,6 +38,8 @@ METHOD = "geodesic distance on the WGS84 ellipsoid (azimuthal equidistant projec
 WAR_ZONE = (44.3, 53.5, 30.5, 40.5)
 SERIES_CACHE = 128  # towns whose whole-history series is kept (about 20 kB each)
 PACE_WEEKS = 4
+MAX_QUERY = 60  # characters: longer than any place name, so a longer query matches nothing
+MIN_KEY = 3  # a query's spelling key keeps at least this many letters (or all it had) to match
 # km per degree: the longest meridian degree (at the poles) and the shortest (at the equator).
 _KM_PER_DEG_MAX, _KM_PER_DEG_MIN = 111.7, 110.5
 
@@ -67,18 +70,31 @@ class _TownIndex:
     primary: dict[str, list[int]]  # spelling key -> ids (names and strong variants)
     weak: dict[str, list[int]]  # old or rare names: used only when nothing else matches
     keys: list[str]  # primary keys, sorted, for prefix search
+    unavailable: str = ""  # why the gazetteer could not be read ("" when it was)
 
 
 def _rank(town: Town) -> tuple[bool, int]:
     return (not town.in_war_zone, -town.population)
 
 
+def gazetteer_unavailable(ds: Dataset | None = None) -> str:
+    """Why the gazetteer could not be read ("the gazetteer is unavailable: ..."), or "" when it was:
+    then only the towns layer's places can be found."""
+    return _town_index(ds or load_dataset()).unavailable
+
+
 @functools.lru_cache(maxsize=2)
 def _town_index(ds: Dataset) -> _TownIndex:
     """Settlements of the gazetteer plus the catalog's towns layer, indexed by spelling key."""
-    gaz = load_gazetteer()
-    regions = {(e.country, e.admin1[0]): e.name for e in gaz.entries if e.kind == "region" and len(e.admin1) == 1}
     index = _TownIndex({}, {}, {}, [])
+    try:
+        gaz = load_gazetteer(gazetteer_dir(ds.root))
+    except IngestError as exc:  # missing or unreadable: named, and the towns layer still searchable
+        index.unavailable = str(exc)
+        _add_layer_towns(ds, index)
+        index.keys = sorted(index.primary)
+        return index
+    regions = {(e.country, e.admin1[0]): e.name for e in gaz.entries if e.kind == "region" and len(e.admin1) == 1}
     for table, into in ((gaz.strong, index.primary), (gaz.weak, index.weak)):
         for key, idxs in table.items():
             for i in idxs:
@@ -110,7 +126,10 @@ def _add_layer_towns(ds: Dataset, index: _TownIndex) -> None:
 
 def _whole_and_prefixed(index: _TownIndex, key: str) -> tuple[list[int], list[int]]:
     """Ids whose name is `key` (weak names only when no strong one matches) and ids of names
-    starting with it, each ranked: war zone first, then by population."""
+    starting with it, each ranked: war zone first, then by population. Places whose own name
+    is `key` come before those that merely have it as another name (the gazetteer stores no
+    feature codes: "Oleksandrivka" means one of its villages, not Donetsk's Oleksandrivskyi
+    district, once called so)."""
     whole = set(index.primary.get(key) or index.weak.get(key, []))
     prefixed: set[int] = set()
     for k in index.keys[bisect.bisect_left(index.keys, key):]:
@@ -121,7 +140,18 @@ def _whole_and_prefixed(index: _TownIndex, key: str) -> tuple[list[int], list[in
     # Names as shown before alternate names (typing "Kram" means Kramatorsk, not Kremenchuk
     # through one of its old spellings).
     shown = {i for i in prefixed if match_key(index.towns[i].name).startswith(key)}
-    return ranked(whole), ranked(shown - whole) + ranked(prefixed - whole - shown)
+    own = {i for i in whole if match_key(index.towns[i].name) == key}
+    return ranked(own) + ranked(whole - own), ranked(shown - whole) + ranked(prefixed - whole - shown)
+
+
+def _query_key(query: str) -> str:
+    """The spelling key of a typed name, or "" when it cannot name a place: longer than
+    MAX_QUERY, or folding away nearly all its letters ("aaaa…" folds to "a")."""
+    letters = sum(ch.isalnum() for ch in query)
+    if len(query) > MAX_QUERY:
+        return ""
+    key = match_key(query)
+    return key if len(key.replace(" ", "")) >= min(MIN_KEY, letters) else ""
 
 
 def find_town(query: str, ds: Dataset | None = None, limit: int = 20) -> list[Town]:
@@ -129,10 +159,10 @@ def find_town(query: str, ds: Dataset | None = None, limit: int = 20) -> list[To
     own keys). Whole-name matches first, then names starting with it."""
     index = _town_index(ds or load_dataset())
     query = query.strip()
-    if query.isdigit():
+    if query.isdigit() and len(query) <= MAX_QUERY:
         town = index.towns.get(int(query))
         return [town] if town else []
-    key = match_key(query)
+    key = _query_key(query)
     if not key:
         return []
     whole, prefixed = _whole_and_prefixed(index, key)
@@ -145,7 +175,7 @@ def namesakes(query: str, ds: Dataset | None = None) -> list[Town]:
     if query.strip().isdigit():
         return find_town(query, ds)
     index = _town_index(ds or load_dataset())
-    key = match_key(query)
+    key = _query_key(query.strip())
     return [index.towns[i] for i in _whole_and_prefixed(index, key)[0]] if key else []
 
 

@@ -4,7 +4,11 @@ town goes through `state.choose_town`, so it lands in the URL as `town=<GeoNames
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 import streamlit as st
+from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from dashboard.data.figures import window_start
 from dashboard.data.front import (
@@ -17,6 +21,7 @@ from dashboard.data.front import (
     find_town,
     front_figures,
     front_series,
+    gazetteer_unavailable,
 )
 from dashboard.data.load import Dataset
 from dashboard.data.view import Bounds, ViewState
@@ -27,12 +32,25 @@ from dashboard.ui.chart import series_html
 QUERY_KEY = "front_town_query"  # text input: what the reader typed
 PICK_KEY = "front_town_pick"    # select (key prefix): one of the towns matching it
 MAX_MATCHES = 25                # a short list stays quick to draw and to scan
+LOG = logging.getLogger("situation_map.front_panel")
 
 
 def render(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
-    """Both sections: the town's distance to the front, then the line of contact and pace."""
-    town_section(ds, view)
-    line_section(ds, view, bounds)
+    """Both sections: the town's distance to the front, then the line of contact and pace. Each
+    is drawn on its own: an unexpected error in one is logged and named there, the other stays."""
+    _isolated("Distance to the front", lambda: town_section(ds, view))
+    _isolated("Line of contact and pace", lambda: line_section(ds, view, bounds))
+
+
+def _isolated(title: str, draw: Callable[[], None]) -> None:
+    try:
+        with st.container():
+            draw()
+    except (RerunException, StopException):
+        raise
+    except Exception:  # logged on the server; the reader gets one sentence
+        LOG.exception("front panel section %r failed", title)
+        st.error(f"{title}: this section could not be drawn because of an unexpected error; it has been logged.")
 
 
 def _provenance(ds: Dataset) -> tuple[str, str]:
@@ -49,6 +67,9 @@ def town_search(ds: Dataset, chosen: str) -> None:
     `state.choose_town` and reruns the page, whose map then writes it to the URL."""
     query = st.text_input("Find a town", key=QUERY_KEY, placeholder="Kramatorsk, Краматорськ or a GeoNames id",
                           help="Or click a town marker on the map.")
+    missing = gazetteer_unavailable(ds)
+    if missing:
+        st.warning(f"{markdown_text(missing[:1].upper() + missing[1:])}. Only the map's own towns can be found.")
     if not query.strip():
         return
     matches = find_town(query, ds, limit=MAX_MATCHES)
