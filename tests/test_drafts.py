@@ -183,7 +183,7 @@ def test_a_saved_draft_is_loaded_by_the_map_and_a_broken_one_costs_only_itself(d
     assert ds.catalog.articles["shelling-near-sudzha"].status == "draft"
     assert "shelling-near-sudzha-places" in ds.layers
     assert "broken-draft" not in ds.catalog.articles
-    assert any(p.file.startswith("broken-draft") for p in ds.problems)
+    assert any(p.file.startswith("drafts/broken-draft") for p in ds.problems)
     assert "oblasts" in ds.layers and ds.history is not None  # the rest still loads
     monkeypatch.setenv("SITUATION_MAP_DATA", str(data_copy))
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
