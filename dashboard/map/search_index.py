@@ -9,6 +9,7 @@ search box computes the same way from what a reader types (see tools.py)."""
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def _towns(path: str, box: tuple[float, float, float, float] | None) -> bytes:
                 lat, lon, population = float(cols[3]), float(cols[4]), int(cols[7] or 0)
             except ValueError:
                 continue
-            if population < MIN_POPULATION or not cols[1].strip():
+            if not (math.isfinite(lat) and math.isfinite(lon)) or population < MIN_POPULATION or not cols[1].strip():
                 continue
             if box and not (box[0] <= lat <= box[1] and box[2] <= lon <= box[3]):
                 continue
