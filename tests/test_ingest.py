@@ -332,3 +332,70 @@ def test_figure_rules_from_the_held_out_run(text, value, counts):
 def test_spans_of_time_and_bare_shares_are_not_figures():
     figures = draft_of("Eleven months after Ukrainian troops crossed, it accounts for about a fifth.").figures
     assert figures == []
+
+
+# Hostile review: long texts, real sizes, folders, pasted text.
+def test_text_longer_than_spacys_default_limit_is_ingested():
+    # spaCy refuses texts over nlp.max_length (1,000,000 characters by default); the CLI takes 2 MB.
+    text = "Drones hit Kharkiv overnight.\n\n" + "the shelling went on and on. " * 40_000 + "\nKupiansk held.\n"
+    assert len(text) > 1_000_000
+    draft = draft_of(text)
+    assert {p.text for p in draft.places} >= {"Kharkiv", "Kupiansk"}
+    assert all(text[p.start:p.end] == p.text for p in draft.places)
+
+
+def test_cli_reads_a_text_just_under_its_size_limit(tmp_path):
+    big = tmp_path / "big.txt"
+    body = b"Drones hit Kharkiv overnight.\n\n" + b"the shelling went on and on. " * ((CLI_LIMIT - 200) // 29)
+    big.write_bytes(body)
+    assert 1_900_000 < big.stat().st_size <= CLI_LIMIT
+    proc = run_cli(str(big), "--json")
+    assert proc.returncode == 0, proc.stderr[-400:]
+    assert "Kharkiv" in {p["text"] for p in json.loads(proc.stdout)["places"]}
+
+
+def test_cli_too_big_names_the_real_size(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * 2_399_999)
+    proc = run_cli(str(big))
+    assert proc.returncode == 2 and b"Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and b"2,399,999 bytes" in proc.stderr
+
+
+def test_cli_too_big_on_stdin_is_one_line():
+    proc = run_cli("-", stdin=b"a" * (CLI_LIMIT + 5000))
+    assert proc.returncode == 2 and b"Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and b"standard input" in proc.stderr
+    assert b"2,000,001" not in proc.stderr
+
+
+def test_cli_folder_is_named_a_folder(tmp_path):
+    proc = run_cli(str(tmp_path))
+    assert proc.returncode == 2 and b"Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and b"is a folder" in proc.stderr
+    assert b"no such file" not in proc.stderr
+
+
+@pytest.mark.parametrize(("text", "message"), [("", "pasted text is empty"), ("  \n ", "pasted text is empty"),
+                                               ("x" * (PAGE_LIMIT + 1), "pasted text is 200,001 bytes"),
+                                               ("Kyiv \ud800 front", "pasted text")])  # fmt: skip
+def test_pasted_text_is_not_called_a_file(text, message):
+    with pytest.raises(IngestError, match=message) as err:
+        read_article(text, "pasted.txt")
+    assert "file" not in str(err.value)
+
+
+def test_place_resolution_grows_linearly_with_the_text(gaz):
+    # A 1.9 MB article took minutes: each mention was compared with every mention of every other name.
+    import time
+
+    from dashboard.ingest.places import find_places, tokenize
+
+    base = (ARTICLES / "kharkiv_front.txt").read_text(encoding="utf-8")
+    seconds = []
+    for n in (50_000, 200_000):
+        doc = tokenize((base * (n // len(base) + 1))[:n])
+        started = time.process_time()
+        find_places(gaz, doc)
+        seconds.append(time.process_time() - started)
+    assert seconds[1] < 8 * seconds[0], seconds  # 4 times the text: about 4 times the time, not 16

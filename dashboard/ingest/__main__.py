@@ -12,14 +12,27 @@ from pathlib import Path
 
 from . import CLI_LIMIT, IngestError, ingest, read_article
 from .model import Draft
+from .reader import too_big
 
 
 def _read(path: str) -> tuple[bytes, str]:
+    """The bytes of ARTICLE; a file's size is checked before reading, standard input while reading."""
     if path == "-":
-        return sys.stdin.buffer.read(CLI_LIMIT + 1), "stdin.txt"
+        raw = sys.stdin.buffer.read(CLI_LIMIT + 1)
+        if len(raw) > CLI_LIMIT:
+            raise IngestError(f"standard input is more than {CLI_LIMIT:,} bytes; the limit is {CLI_LIMIT:,} bytes "
+                              f"({CLI_LIMIT // 1000} KB)")  # fmt: skip
+        return raw, "stdin.txt"
     file = Path(path)
-    if not file.is_file():
+    if file.is_dir():
+        raise IngestError(f"{path} is a folder; give an article file (plain text, Markdown or HTML)")
+    if not file.exists():
         raise IngestError(f"no such file: {path}")
+    if not file.is_file():
+        raise IngestError(f"{path} is not a regular file; give an article file or '-' for standard input")
+    size = file.stat().st_size
+    if size > CLI_LIMIT:
+        raise too_big(f"{path}", size, CLI_LIMIT)
     with file.open("rb") as fh:
         return fh.read(CLI_LIMIT + 1), file.name
 

@@ -49,7 +49,11 @@ def _nlp() -> spacy.Language:
 
 
 def tokenize(text: str) -> Doc:
-    return _nlp()(text)
+    nlp = _nlp()
+    # spaCy's max_length (1,000,000 characters) guards the parser's and NER's memory; this pipeline
+    # is the tokenizer and a rule sentencizer only, linear in the text, so any accepted text is taken.
+    nlp.max_length = max(nlp.max_length, len(text) + 1)
+    return nlp(text)
 
 
 @dataclass

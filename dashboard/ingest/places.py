@@ -142,9 +142,21 @@ def _plural_regions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[
     return sorted(kept + extra, key=lambda m: m.start)
 
 
-def _close_in_text(m: Mention, others: list[Mention], paragraph_of) -> bool:
+class _Spots:
+    """Where one name is mentioned: its sorted offsets and their paragraphs (so a check is a lookup
+    and a bisection, not a walk over every mention: long articles stay linear)."""
+
+    def __init__(self, group: list[Mention], paragraph_of) -> None:
+        self.starts = sorted(o.start for o in group)
+        self.paragraphs = {paragraph_of(s) for s in self.starts}
+
+
+def _close_in_text(m: Mention, spots: _Spots, paragraph: int) -> bool:
     """Another name in the same paragraph, or within 150 characters across a paragraph break."""
-    return any(abs(o.start - m.start) < 150 or paragraph_of(o.start) == paragraph_of(m.start) for o in others)
+    if paragraph in spots.paragraphs:
+        return True
+    i = bisect.bisect_left(spots.starts, m.start)  # the nearest mention is at i - 1 or i
+    return any(abs(spots.starts[j] - m.start) < 150 for j in (i - 1, i) if 0 <= j < len(spots.starts))
 
 
 def _paragraphs(text: str):
@@ -161,6 +173,7 @@ def find_places(gaz: Gazetteer, doc: Doc) -> list[Place]:
     groups: dict[tuple[str, bool], list[Mention]] = {}
     for m in mentions:
         groups.setdefault((m.key, m.region_first), []).append(m)
+    spots = {k: _Spots(g, paragraph_of) for k, g in groups.items()}
     resolved: dict[tuple[str, bool], tuple[int | None, float]] = {}
     # Two rounds: names resolved in the first become anchors for the harder ones in the second.
     for _ in range(2):
@@ -169,7 +182,8 @@ def find_places(gaz: Gazetteer, doc: Doc) -> list[Place]:
         for key, group in groups.items():
             others = {k: e for k, e in anchors_by_key.items() if k != key and e.kind == "settlement"}
             for m in group:
-                m.near = [(e.lat, e.lon) for k, e in others.items() if _close_in_text(m, groups[k], paragraph_of)]
+                par = paragraph_of(m.start)
+                m.near = [(e.lat, e.lon) for k, e in others.items() if _close_in_text(m, spots[k], par)]
             towns = [(e.lat, e.lon) for e in others.values() if e.population >= _TOWN]
             towns = towns if len(towns) >= 2 else None
             resolved[key] = _resolve(gaz, group, regions, [(e.lat, e.lon) for e in others.values()], towns)

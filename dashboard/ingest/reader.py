@@ -26,20 +26,24 @@ _DATE_LINE = re.compile(r"^\s*(published|updated|posted|date|dated|first publish
 _WIRE_LINE = re.compile(r"^\s*[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ’'. -]{2,}\b(?:\s*\([^)]*\))?,")
 
 
-def _decode(raw: bytes, limit: int) -> str:
+def too_big(what: str, size: int, limit: int) -> IngestError:
+    return IngestError(f"{what} is {size:,} bytes; the limit is {limit:,} bytes ({limit // 1000} KB)")
+
+
+def _decode(raw: bytes, limit: int, what: str) -> str:
     if len(raw) > limit:
-        raise IngestError(f"file is {len(raw):,} bytes; the limit is {limit:,} bytes ({limit // 1000} KB)")
+        raise too_big(what, len(raw), limit)
     if not raw.strip():
-        raise IngestError("file is empty")
+        raise IngestError(f"{what} is empty")
     if b"\x00" in raw[:8192]:
-        raise IngestError("file looks binary (NUL bytes); expected plain text, Markdown or HTML")
+        raise IngestError(f"{what} looks binary (NUL bytes); expected plain text, Markdown or HTML")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise IngestError("file is not UTF-8 text; save it as UTF-8 plain text, Markdown or HTML") from None
+        raise IngestError(f"{what} is not UTF-8 text; save it as UTF-8 plain text, Markdown or HTML") from None
     controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\t\n\r\f")
     if controls > 0.01 * min(len(text), 8192):
-        raise IngestError("file looks binary (control characters); expected plain text, Markdown or HTML")
+        raise IngestError(f"{what} looks binary (control characters); expected plain text, Markdown or HTML")
     return text
 
 
@@ -150,10 +154,18 @@ def _dateline(text: str) -> str | None:
 
 
 def read_article(raw: bytes | str, filename: str = "article.txt", limit: int = PAGE_LIMIT) -> Article:
-    """Read an uploaded file; raises IngestError with a one-line reason on bad input."""
+    """Read an uploaded file (bytes) or pasted text (str); IngestError with a one-line reason on bad input.
+
+    Messages call a str "pasted text" and bytes "file" (standard input is read as a file).
+    """
+    what = "file"
     if isinstance(raw, str):
-        raw = raw.encode("utf-8")
-    source = _decode(raw, limit)
+        what = "pasted text"
+        try:
+            raw = raw.encode("utf-8")
+        except UnicodeEncodeError:
+            raise IngestError("pasted text is not valid Unicode (a lone surrogate); paste it again") from None
+    source = _decode(raw, limit, what)
     if _looks_html(filename, source):
         text, title, date = _from_html(source)
     elif filename.lower().endswith((".md", ".markdown")):
@@ -161,7 +173,7 @@ def read_article(raw: bytes | str, filename: str = "article.txt", limit: int = P
     else:
         text, title, date = source, "", None
     if not text.strip():
-        raise IngestError("file has no readable text")
+        raise IngestError(f"{what} has no readable text")
     if not title:
         title = next(line.strip() for line in text.splitlines() if line.strip())
     return Article(title=title[:300], date=date or _dateline(text), text=text)
