@@ -9,7 +9,10 @@ The format follows the file name (.gif or .mp4). Bad arguments print one line an
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,15 +38,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def request_from(args: argparse.Namespace, limits: MapBounds) -> tuple[AnimationRequest, Path]:
     out = Path(args.out)
+    if out.is_dir():
+        raise AnimationError(f"--out {str(out)[:80]!r} is a folder; give a file name ending in .gif or .mp4")
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("gif", "mp4"):
         raise AnimationError(f"--out must end in .gif or .mp4, not {out.name!r}")
     if not out.parent.is_dir():
-        raise AnimationError(f"--out: folder {str(out.parent)!r} does not exist")
+        raise AnimationError(f"--out: folder {str(out.parent)[:80]!r} does not exist")
     bbox = parse_bbox(args.bbox, limits) if args.bbox else None
     request = AnimationRequest(parse_date(args.start, "--start"), parse_date(args.end, "--end"), args.step,
                                bbox, parse_size(args.size), fmt, args.fps)
     return request, out
+
+
+def reserve(out: Path) -> Path:
+    """An empty file next to `out`, made before any frame is drawn: proves the folder takes files.
+
+    The animation is written there and moved onto `out` in one step, so `out` is never half written."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{out.name[:60]}.", suffix=".part", dir=out.parent)
+    except OSError as exc:
+        raise AnimationError(f"--out: cannot write in folder {str(out.parent)[:80]!r} "
+                             f"({exc.strerror or exc})") from None
+    os.close(fd)
+    return Path(name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,15 +73,26 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
+    part: Path | None = None
     try:
         request, out = request_from(args, ds.catalog.meta.bounds if ds.catalog.meta else MapBounds())
+        part = reserve(out)
         animation = render_animation(ds, request, progress=progress, use_cache=False)
+        if not args.quiet:
+            print(file=sys.stderr)
+        try:
+            part.write_bytes(animation.data)
+            os.replace(part, out)
+        except OSError as exc:
+            print(f"error: could not write {str(out)[:80]!r}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
     except AnimationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not args.quiet:
-        print(file=sys.stderr)
-    out.write_bytes(animation.data)
+    finally:
+        if part is not None:
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
     w, h = request.size
     print(f"wrote {out}: {animation.frames} frames {w}x{h} ({animation.dates[0]} to {animation.dates[-1]} by "
           f"{request.step}), {len(animation.data) / 1e6:.2f} MB, {time.perf_counter() - started:.1f} s")

@@ -228,3 +228,42 @@ def test_cli_writes_the_file_and_says_so(tmp_path, capsys):
     with Image.open(out) as gif:
         assert gif.n_frames == 2
     assert "2 frames 320x180" in capsys.readouterr().out
+
+
+def _no_render(*args, **kwargs):
+    raise AssertionError("rendered before --out was checked")
+
+
+@pytest.mark.parametrize(("where", "reason"), [
+    ("folder.gif", "is a folder"),
+    ("", "is a folder"),
+    ("/sys/k.mp4", "cannot write"),
+    ("/proc/self/k.gif", "cannot write"),
+    ("missing/k.gif", "does not exist"),
+])
+def test_cli_checks_out_before_rendering(where, reason, tmp_path, capsys, monkeypatch):
+    if where.startswith("/") and not __import__("os").path.isdir(where.rsplit("/", 1)[0]):
+        pytest.skip(f"no {where.rsplit('/', 1)[0]} here")
+    (tmp_path / "folder.gif").mkdir()
+    out = where if where.startswith("/") else str(tmp_path / where)
+    monkeypatch.setattr(animate, "render_animation", _no_render)
+    assert animate.main(["--start", "2024-08-01", "--end", "2024-08-08", "--out", out, "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and reason in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.gif"]  # nothing left behind
+
+
+def test_cli_write_failure_after_rendering_is_one_line(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "two.gif"
+
+    def vanish(*args, **kwargs):  # the folder goes away while the frames render
+        for p in tmp_path.iterdir():
+            p.unlink()
+        tmp_path.rmdir()
+        return export_module.render_animation(*args, **kwargs)
+
+    monkeypatch.setattr(animate, "render_animation", vanish)
+    code = animate.main(["--start", "2024-08-01", "--end", "2024-08-08", "--size", "320x180", "--out", str(out),
+                         "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and err.startswith("error: ") and "\n" not in err and "could not write" in err
