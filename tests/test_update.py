@@ -263,3 +263,54 @@ def test_killed_after_the_swap_leaves_the_new_folder(data_copy, source):
     assert (data_copy / TABLE).read_text().startswith(old_table)
     assert pd.read_csv(data_copy / TABLE)["date"].iloc[-1] == D1.isoformat()
     assert_clean(data_copy)
+
+
+# Hostile review: arguments are checked before anything is asked or read.
+@pytest.mark.parametrize(("extra", "named"), [
+    (["--timeout", "-1"], "--timeout"), (["--timeout", "0"], "--timeout"), (["--timeout", "nan"], "--timeout"),
+    (["--timeout", "inf"], "--timeout"), (["--max-change-km2=nan"], "--max-change-km2"),
+    (["--max-change-km2=inf"], "--max-change-km2"), (["--max-change-km2=-5"], "--max-change-km2"),
+    (["--max-change-km2=0"], "--max-change-km2"), (["--source", "not a url"], "--source"),
+    (["--source", "file:///etc"], "file://"), (["--source", "ftp://example.org/data"], "ftp://"),
+    (["--source", "http://"], "--source"), (["--source", "https:///data"], "--source"),
+])
+def test_bad_arguments_are_one_line_and_exit_2(extra, named, data_copy, capsys):
+    before = digest(data_copy)
+    with pytest.raises(SystemExit) as exc:
+        update_main(["--data", str(data_copy), "--until", D1.isoformat(), *extra])
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert named in err and "\n" not in err and "Traceback" not in err and captured.out == ""
+    assert digest(data_copy) == before
+
+
+def test_bad_arguments_never_print_a_traceback_from_the_command_line(data_copy):
+    for extra in (["--timeout", "-1"], ["--source", "not a url"]):
+        proc = subprocess.run([sys.executable, "-m", "dashboard.update", "--data", str(data_copy), *extra],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_data_that_is_a_file_or_missing_is_named(tmp_path, capsys):
+    afile = tmp_path / "catalog.toml"
+    afile.write_text("x")
+    assert update_main(["--data", str(afile), "--until", D1.isoformat()]) == 2
+    assert "not a folder" in capsys.readouterr().err
+    assert update_main(["--data", str(tmp_path / "nope"), "--until", D1.isoformat()]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no such folder" in err and "\n" not in err
+
+
+def test_until_before_the_last_day_warns(data_copy, capsys):
+    assert update_main(["--data", str(data_copy), "--until", "2025-01-01"]) == 0
+    captured = capsys.readouterr()
+    assert "warning" in captured.err and "before the last shipped day" in captured.err and str(LAST) in captured.err
+    assert update_main(["--data", str(data_copy), "--until", LAST.isoformat()]) == 0
+    assert capsys.readouterr().err == ""  # asking up to the last day itself is just up to date
+
+
+def test_loopback_http_source_is_accepted(data_copy, source, capsys):
+    assert run_update(data_copy, source([D1]), D1, "--dry-run", "--max-change-km2", "600") == 0
+    assert f"{D1}  applied" in capsys.readouterr().out

@@ -13,9 +13,11 @@ read or the written result failed its check (nothing written); 3 the source coul
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dashboard.data.load import data_dir
 from dashboard.update.days import ABSENT_DAY, APPLIED, MAX_CHANGE_KM2_PER_DAY, REJECTED, STOPPED, Plan, collect
@@ -26,18 +28,60 @@ from dashboard.update.swap import PublishError, locked, publish
 OK, REJECTED_EXIT, FAILED, UNREACHABLE_EXIT = 0, 1, 2, 3
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line on stderr (no usage block) and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(FAILED, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 80 else text[:80] + "…")
+
+
+def positive(text: str) -> float:
+    """A finite number above 0 (nan would switch a check off, inf or <= 0 make it meaningless)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number above 0, not {_shown(text)}")
+    return value
+
+
+def http_source(text: str) -> str:
+    """An http:// or https:// URL with a host; file://, ftp:// and anything else are refused."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:  # an unclosed [IPv6 literal
+        raise argparse.ArgumentTypeError(f"must be an http:// or https:// URL, not {_shown(text)}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        scheme = f"{parts.scheme}:// sources are not read; " if parts.scheme else ""
+        raise argparse.ArgumentTypeError(f"{scheme}must be an http:// or https:// URL, not {_shown(text)}")
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        host = None
+    if not host:
+        raise argparse.ArgumentTypeError(
+            f"must be an http:// or https:// URL with a host (and a port 1-65535 if any), not {_shown(text)}")
+    return text.strip()
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.update", description=__doc__.split("\n\n")[1])
-    parser.add_argument("--source", default=DEFAULT_SOURCE,
-                        help="base URL holding deepstatemap_data_YYYYMMDD.geojson (default: %(default)s)")
+    parser = OneLineParser(prog="python -m dashboard.update", description=__doc__.split("\n\n")[1])
+    parser.add_argument("--source", type=http_source, default=DEFAULT_SOURCE,
+                        help="http(s) base URL holding deepstatemap_data_YYYYMMDD.geojson (default: %(default)s)")
     parser.add_argument("--data", type=Path, default=None,
                         help="data folder to update (default: $SITUATION_MAP_DATA, else the shipped geodata/)")
     parser.add_argument("--until", type=date.fromisoformat, default=date.today(),
                         help="last day to ask for, YYYY-MM-DD (default: today)")
     parser.add_argument("--dry-run", action="store_true", help="fetch and check, report, write nothing")
-    parser.add_argument("--timeout", type=float, default=20.0,
+    parser.add_argument("--timeout", type=positive, default=20.0,
                         help="seconds to wait for the source on each request (default: %(default)s)")
-    parser.add_argument("--max-change-km2", type=float, default=MAX_CHANGE_KM2_PER_DAY,
+    parser.add_argument("--max-change-km2", type=positive, default=MAX_CHANGE_KM2_PER_DAY,
                         help="plausible changed area per day, km² (default: %(default)s)")
     return parser.parse_args(argv)
 
@@ -45,6 +89,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     root = (args.data or data_dir()).resolve()
+    if not root.is_dir():
+        where = f"--data {_shown(str(args.data))}" if args.data else f"the data folder {_shown(str(root))}"
+        print(f"update failed: {where} is not a folder" if root.exists() else f"update failed: {where}: no such folder",
+              file=sys.stderr)
+        return FAILED
     try:
         with locked(root):
             return run(root, args)
@@ -56,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
 def run(root: Path, args: argparse.Namespace) -> int:
     current = read_current(root)
     if args.until <= current.last:
+        if args.until < current.last:
+            print(f"warning: --until {args.until} is before the last shipped day {current.last}; nothing to ask "
+                  "(the update only adds days after the last one)", file=sys.stderr)
         print(f"{root}: up to date (last day {current.last}, asked up to {args.until})")
         return OK
     print(f"{root}: last day {current.last}; asking {args.source} for "

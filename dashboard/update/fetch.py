@@ -38,7 +38,7 @@ def fetch(url: str, timeout: float, max_bytes: int = MAX_BYTES) -> Fetched:
         if exc.code == 404:
             return Fetched(ABSENT)
         return Fetched(UNREACHABLE, reason=f"HTTP {exc.code} {exc.reason} from {url}")
-    except (OSError, http.client.HTTPException) as exc:  # URLError and timeouts are OSErrors
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # URLError, timeouts: OSErrors
         reason = getattr(exc, "reason", None) or exc
         return Fetched(UNREACHABLE, reason=f"source unreachable: {reason or type(exc).__name__} ({url})")
     if len(data) > max_bytes:
