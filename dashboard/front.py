@@ -21,16 +21,21 @@ class CliError(Exception):
     """Something the user can fix; the message is one line."""
 
 
+def shown(text: str, limit: int = 80) -> str:
+    """`text` quoted for a message, cut to `limit` characters (an argument can be any size)."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
 def pick_town(ds: Dataset, name: str) -> tuple[Town, str]:
     """The town meant by `name`, and a note naming it when several places share the name."""
     towns = namesakes(name, ds)
     if not towns:
         starts = [t.name for t in find_town(name, ds, limit=3)]
         hint = f"names starting so: {', '.join(starts)}" if starts else "try another spelling or a GeoNames id"
-        raise CliError(f"unknown town: {name!r} ({hint})")
+        raise CliError(f"unknown town: {shown(name)} ({hint})")
     if len(towns) == 1:
         return towns[0], ""
-    return towns[0], (f"{len(towns)} places are called {name!r}; using {towns[0].label()}, GeoNames "
+    return towns[0], (f"{len(towns)} places are called {shown(name)}; using {towns[0].label()}, GeoNames "
                       f"{towns[0].geonameid}. Pass --town <GeoNames id> for another.")
 
 
@@ -43,7 +48,7 @@ def pick_day(ds: Dataset, text: str | None) -> date:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise CliError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise CliError(f"not a date (YYYY-MM-DD): {shown(text)}") from None
     if not hist.first <= day <= hist.last:
         raise CliError(f"{day} is outside the history ({hist.first} to {hist.last})")
     return day
