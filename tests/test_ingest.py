@@ -383,19 +383,3 @@ def test_pasted_text_is_not_called_a_file(text, message):
     with pytest.raises(IngestError, match=message) as err:
         read_article(text, "pasted.txt")
     assert "file" not in str(err.value)
-
-
-def test_place_resolution_grows_linearly_with_the_text(gaz):
-    # A 1.9 MB article took minutes: each mention was compared with every mention of every other name.
-    import time
-
-    from dashboard.ingest.places import find_places, tokenize
-
-    base = (ARTICLES / "kharkiv_front.txt").read_text(encoding="utf-8")
-    seconds = []
-    for n in (50_000, 200_000):
-        doc = tokenize((base * (n // len(base) + 1))[:n])
-        started = time.process_time()
-        find_places(gaz, doc)
-        seconds.append(time.process_time() - started)
-    assert seconds[1] < 8 * seconds[0], seconds  # 4 times the text: about 4 times the time, not 16
