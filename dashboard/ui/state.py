@@ -27,7 +27,6 @@ class Key:
     ARTICLE = "article"                # select: the article whose layers and figures are shown
     MODE = "compare_mode"              # radio: a compare date as the changes layer or side by side
     TOWN = "town"                      # the chosen town's GeoNames id ("" = none)
-    LAST_CLICK = "map_last_click"      # the last clicked map object's tooltip already acted on
     PLAYING = "playing"                # toggle: Play
     LAYER_PREFIX = "layer_"            # checkboxes: one per layer id
     PENDING_DATE = "pending_date"      # set at the end of a run, applied before the widgets exist
@@ -271,10 +270,3 @@ def choose_town(geonameid: str) -> None:
     """A town picked in the search box or on the map ('' clears it)."""
     st.session_state[Key.TOWN] = geonameid
 
-
-def new_click(tooltip: str) -> bool:
-    """True once per new object clicked on the map (the component repeats its last value)."""
-    if st.session_state.get(Key.LAST_CLICK) == tooltip:
-        return False
-    st.session_state[Key.LAST_CLICK] = tooltip
-    return True
