@@ -154,7 +154,7 @@ def test_no_two_visible_labels_overlap_at_zooms_6_to_10(app_server, opened, size
             frame.evaluate("([lat, lon, z]) => map_div.setView([lat, lon], z, {animate: false})", [*spot, zoom])
             wait_idle(w.page)  # the page follows the move (a rerun redraws the layer control)
             # Labels are placed after each move and layer change (a tick later): wait for the pass.
-            frame.wait_for_function(f"() => ({OVERLAPS})().bad.length === 0", timeout=10_000)
+            frame.wait_for_function(f"() => ({OVERLAPS})().bad.length === 0", timeout=30_000)
             # and the pass over the settled view gives the same: no overlap, the story's towns named
             frame.wait_for_function(SETTLED)
             runs = int(frame.evaluate("() => map_div.getContainer().dataset.smDeclutter"))
