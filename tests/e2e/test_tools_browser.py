@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Frame, expect
 
-from tests.e2e.conftest import ARTIFACTS, Watched, wait_idle
+from tests.e2e.conftest import ARTIFACTS, Watched, map_reported, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -127,8 +127,10 @@ def test_search_centres_the_map_on_a_town(app_server, opened):
     expect(maps.locator(".sm-search li").first).to_have_text(re.compile("^Kramatorsk"))
     box.press("Enter")
     expect(maps.locator(".sm-search li")).to_have_count(0)
-    lat, lon, zoom = _center(frame)
-    assert abs(lat - KRAMATORSK[0]) < 0.01 and abs(lon - KRAMATORSK[1]) < 0.01 and zoom >= 10
+    # the map pans there (animated): wait for it to arrive rather than read it mid-flight
+    frame.wait_for_function("([lat, lon]) => Math.abs(map_div.getCenter().lat - lat) < 0.01 && "
+                            "Math.abs(map_div.getCenter().lng - lon) < 0.01 && map_div.getZoom() >= 10",
+                            arg=list(KRAMATORSK), timeout=30_000)
     expect(w.page).to_have_url(re.compile(r"lat=48\.73"), timeout=30_000)  # the link follows
     assert len(fetched) == 1 and fetched[0].startswith("http://localhost")
     assert w.external == [] and w.errors == []
@@ -152,7 +154,7 @@ def test_no_two_visible_labels_overlap_at_zooms_6_to_10(app_server, opened, size
     for spot in (POKROVSK, (50.2, 36.9)):
         for zoom in range(6, 11):
             frame.evaluate("([lat, lon, z]) => map_div.setView([lat, lon], z, {animate: false})", [*spot, zoom])
-            wait_idle(w.page)  # the page follows the move (a rerun redraws the layer control)
+            map_reported(w)  # the map told the page its new view and the page's rerun is over
             # Labels are placed after each move and layer change (a tick later): wait for the pass.
             frame.wait_for_function(f"() => ({OVERLAPS})().bad.length === 0", timeout=30_000)
             # and the pass over the settled view gives the same: no overlap, the story's towns named
