@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.data.view import Bounds, ViewState, normalise, parse_query, same_spot, step, to_query
+from dashboard.ui.map_sync import LayerSync
 
 
 class Key:
@@ -37,9 +38,7 @@ class Key:
     NOTICES = "url_notices"            # what the opening link had wrong, said once
     CENTER = "center"                  # the map's centre and zoom as the reader left them
     ZOOM = "zoom"
-    MAP_REPORTED = "map_reported_layers"  # the last full layer set the map reported
-    MAP_SENT = "map_sent_layers"       # the last layer set the page asked the map to show
-    MAP_ASKED = "map_asked_layers"     # layer sets asked for and not yet reported back, oldest first
+    MAP_SYNC = "map_layer_sync"        # layer sets sent to the map and reported back (LayerSync)
     SHARE_LINK = "share_link"          # text box with the view's link
     PICK = "date_pick"                 # date input: type or pick the map date
     PLAY_UNIT = "play_unit"            # select: Play's step (day, week or month)
@@ -49,10 +48,6 @@ class Key:
 
 #: Controls drawn by the whole page, outside the map fragment: only a full run may change them.
 PAGE_OWNED = (Key.DATE, Key.COMPARE_ON, Key.COMPARE, Key.MODE, Key.PICK, Key.PLAYING, Key.PLAY_UNIT, Key.ARTICLE)
-
-
-#: Sets asked of the map and never reported back (a report can cover several) are dropped after this.
-MAX_ASKED = 16
 
 
 def layer_key(layer_id: str) -> str:
@@ -207,37 +202,9 @@ def keep_page_controls() -> None:
             s[key] = value
 
 
-def map_toggle_base(sent: frozenset[str], shown: frozenset[str]) -> frozenset[str] | None:
-    """What the map showed before the reader switched layers in its own control, or None when
-    the map's report `shown` is nothing the reader did there. `sent` is what this run's control
-    asks the map to show.
-
-    The component returns its last value on every run, and after drawing each new control the
-    map reports the set it was asked for: late, sometimes after the page has moved on (a
-    sidebar toggle whose report arrives with the next toggle). Acting on such an echo would
-    undo the later toggle. So every set sent is kept until the map reports it (the map draws
-    them in order, so a report also settles the sets sent before it), and only a report that
-    is none of them is a reader's toggle."""
-    s = st.session_state
-    asked: list[frozenset[str]] = s.setdefault(Key.MAP_ASKED, [])
-    new_this_run = sent != s.get(Key.MAP_SENT)
-    if new_this_run:  # an unchanged set leaves the map as it is: it reports nothing
-        s[Key.MAP_SENT] = sent
-        asked.append(sent)
-        del asked[:-MAX_ASKED]
-    previous: frozenset[str] | None = s.get(Key.MAP_REPORTED)
-    if shown == previous:
-        return None
-    s[Key.MAP_REPORTED] = shown
-    if shown in asked:
-        del asked[:asked.index(shown) + 1]
-        return None
-    # The reader's own toggle: what the page sent before it is drawn over; this run's set, if
-    # new, is still on its way and will be reported back.
-    asked[:] = [sent] if new_this_run else []
-    if shown == sent:
-        return None
-    return previous if previous is not None else sent
+def layer_sync() -> LayerSync:
+    """The session's record of layer sets sent to the map and reported back (see map_sync)."""
+    return st.session_state.setdefault(Key.MAP_SYNC, LayerSync())
 
 
 def queue_layers(layers: Iterable[str]) -> None:

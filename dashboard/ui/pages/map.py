@@ -87,6 +87,7 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     control = map_widget.render_control(SyncedLayerControl(visible_labels(ds, view), collapsed=True), listed)
     in_control = {label for label, _, overlay in listed if overlay}
     sent = frozenset(set(visible_labels(ds, view)) & in_control)
+    state.layer_sync().send(sent)  # before any report: the map's first one may echo it late
     center, zoom = state.map_position()
     out = map_widget.show(base, groups, control, key=f"map-{view.basemap}", height=MAP_HEIGHT,
                           center=center, zoom=zoom, returned_objects=map_widget.RETURNED)
@@ -94,14 +95,12 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
         return view
     if out.get("center") and out.get("zoom") is not None:
         state.follow_map_move((out["center"]["lat"], out["center"]["lng"]), int(out["zoom"]))
-    follow_map_toggles(ds, out.get("selected_layers"), [label for label, _, _ in groups.layers], sent, view)
+    follow_map_toggles(ds, out.get("selected_layers"), [label for label, _, _ in groups.layers], view)
     return state.current_view(bounds)[0]
 
 
-def follow_map_toggles(ds: Dataset, selected: object, dated: list[str], sent: frozenset[str],
-                       view: ViewState) -> None:
-    """Layers switched in the map's own control become the page's (and the URL's) layers.
-    `sent` is the set of layers this run's control makes the map show."""
+def follow_map_toggles(ds: Dataset, selected: object, dated: list[str], view: ViewState) -> None:
+    """Layers switched in the map's own control become the page's (and the URL's) layers."""
     if not isinstance(selected, list):
         return
     labels = overlay_labels(ds)
@@ -111,7 +110,7 @@ def follow_map_toggles(ds: Dataset, selected: object, dated: list[str], sent: fr
     if SYNC_MARKER not in names:
         return  # not a report of the full set of visible layers
     shown = frozenset(name for name in names if name in labels)
-    before = state.map_toggle_base(sent, shown)
+    before = state.layer_sync().toggled_from(shown)
     if before is None:
         return  # the last report again, or the map drawing a set the page sent
     # Apply what the reader switched, not the whole reported set: the page may have moved on.
