@@ -147,12 +147,17 @@ def _ensure_registered() -> None:
         registry.register_component(sf._component_func)
 
 
+def instance_id(base: BaseRender, key: str) -> str:
+    """The component's key: a new base map (basemap, article) is a new component in the browser."""
+    return sf.generate_js_hash(base.script, key, False)
+
+
 def show(base: BaseRender, groups: GroupsRender | None, control: str | None, *, key: str, height: int,
          center: tuple[float, float] | None, zoom: int | None, returned_objects: Sequence[str],
          on_change: Callable[[], None] | None = None) -> Any:
     """Call the component with pre-rendered pieces (the arguments `st_folium` would pass)."""
     _ensure_registered()
-    hash_key = sf.generate_js_hash(base.script, key, False)
+    hash_key = instance_id(base, key)
 
     def _on_change() -> None:
         state.mirror(hash_key, key)  # as st_folium does: the value under the caller's key too

@@ -37,6 +37,7 @@ class Key:
     CURRENT = "view_current"           # the last view shown, kept across pages
     NOTICES = "url_notices"            # what the opening link had wrong, said once
     CENTER = "center"                  # the map's centre and zoom as the reader left them
+    MAP_START = "map_start"            # (component instance, centre, zoom) the map was created with
     ZOOM = "zoom"
     MAP_SYNC = "map_layer_sync"        # layer sets sent to the map and reported back (LayerSync)
     SHARE_LINK = "share_link"          # text box with the view's link
@@ -66,6 +67,7 @@ def init_session(bounds: Bounds) -> None:
         _seed_widgets(view, bounds)
     elif Key.DATE not in s:
         _seed_widgets(s[Key.CURRENT], bounds)
+        s.pop(Key.MAP_START, None)  # back from another page: a new map, created where the reader left it
 
 
 def _seed_widgets(view: ViewState, bounds: Bounds) -> None:
@@ -115,8 +117,18 @@ def origin() -> ViewState:
     return st.session_state[Key.ORIGIN]
 
 
-def map_position() -> tuple[tuple[float, float], int]:
-    return st.session_state[Key.CENTER], st.session_state[Key.ZOOM]
+def map_start(instance: str) -> tuple[tuple[float, float], int]:
+    """The centre and zoom to give the map component `instance`: where the reader is when it is
+    created (first view, another basemap or article, back from another page), the same after.
+
+    The component moves the map whenever these change, so they must not follow the map's own
+    reports: a report arriving after the reader has moved on would move the map back."""
+    s = st.session_state
+    start = s.get(Key.MAP_START)
+    if start is None or start[0] != instance:
+        start = (instance, s[Key.CENTER], s[Key.ZOOM])
+        s[Key.MAP_START] = start
+    return start[1], start[2]
 
 
 def follow_map_move(center: tuple[float, float], zoom: int) -> None:

@@ -88,8 +88,9 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     in_control = {label for label, _, overlay in listed if overlay}
     sent = frozenset(set(visible_labels(ds, view)) & in_control)
     state.layer_sync().send(sent)  # before any report: the map's first one may echo it late
-    center, zoom = state.map_position()
-    out = map_widget.show(base, groups, control, key=f"map-{view.basemap}", height=MAP_HEIGHT,
+    key = f"map-{view.basemap}"
+    center, zoom = state.map_start(map_widget.instance_id(base, key))
+    out = map_widget.show(base, groups, control, key=key, height=MAP_HEIGHT,
                           center=center, zoom=zoom, returned_objects=map_widget.RETURNED)
     if not out:
         return view
