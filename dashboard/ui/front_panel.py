@@ -65,7 +65,8 @@ def town_search(ds: Dataset, chosen: str) -> None:
     """A text box, and a select over the towns matching it. The select's key carries the chosen
     town, so a new choice (or Clear) starts a fresh select showing it; a pick goes through
     `state.choose_town` and reruns the page, whose map then writes it to the URL."""
-    query = st.text_input("Find a town", key=QUERY_KEY, placeholder="Kramatorsk, Краматорськ or a GeoNames id")
+    query = st.text_input("Find a town", key=QUERY_KEY, placeholder="Kramatorsk, Краматорськ or a GeoNames id",
+                          help="Or click a town marker on the map.")
     missing = gazetteer_unavailable(ds)
     if missing:
         st.warning(f"{markdown_text(missing[:1].upper() + missing[1:])}. Only the map's own towns can be found.")

@@ -173,7 +173,7 @@ def show(base: BaseRender, groups: GroupsRender | None, control: str | None, *, 
 
 
 #: What the page reads back from the map: its view and its visible layers.
-RETURNED = ("center", "zoom", "selected_layers")
+RETURNED = ("center", "zoom", "selected_layers", "last_object_clicked_tooltip", "last_object_clicked_count")
 
 
 def base_for(ds: Dataset, bounds: Bounds, origin: ViewState, basemap: str, article: str) -> BaseRender:

@@ -28,6 +28,7 @@ class Key:
     ARTICLE = "article"                # select: the article whose layers and figures are shown
     MODE = "compare_mode"              # radio: a compare date as the changes layer or side by side
     TOWN = "town"                      # the chosen town's GeoNames id ("" = none)
+    LAST_CLICK = "map_last_click"      # the map's click count last acted on
     PLAYING = "playing"                # toggle: Play
     LAYER_PREFIX = "layer_"            # checkboxes: one per layer id
     PENDING_DATE = "pending_date"      # set at the end of a run, applied before the widgets exist
@@ -249,3 +250,10 @@ def choose_town(geonameid: str) -> None:
     """A town picked in the search box or on the map ('' clears it)."""
     st.session_state[Key.TOWN] = geonameid
 
+
+def new_click(count: int) -> bool:
+    """True once per click on the map (the component repeats its last value on every run)."""
+    if st.session_state.get(Key.LAST_CLICK) == count:
+        return False
+    st.session_state[Key.LAST_CLICK] = count
+    return True

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Watched, map_reported, wait_idle
+from tests.e2e.conftest import Watched, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,6 @@ def test_a_step_right_after_a_layer_toggle_reaches_map_and_url(app_server, watch
     page, frame = watched.page, watched.map()
     asof = frame.locator(".sm-asof")
     expect(asof).to_contain_text(f"Map date {START}", timeout=60_000)
-    map_reported(watched)  # the page is idle: the map has painted and reported its first view
     slider = page.get_by_role("slider", name="Map date")
     step = page.get_by_role("button", name="+1d")
     boxes = [page.get_by_role("checkbox", name=label) for label in LAYERS]

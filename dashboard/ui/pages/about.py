@@ -23,7 +23,7 @@ expectations beside what the data and later reports say.
 - Pick a **date** (from July 2024 to the latest snapshot: slider, steps of a day, week or month, or
   type it) and, optionally, a **compare date** to see what changed hands, as a layer or side by side;
   press **Play** to step through the days, weeks or months.
-- **Distance to the front**: find a town (any spelling) for its distance to the nearest
+- **Distance to the front**: find a town (any spelling) or click a town marker for its distance to the nearest
   occupied territory on that day and over the whole history.
 - **Animation**: render the current map area over a window of days as a GIF or MP4.
 - Switch **layers** in the sidebar or in the map's layer control.

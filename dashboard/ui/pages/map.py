@@ -97,7 +97,24 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     if out.get("center") and out.get("zoom") is not None:
         state.follow_map_move((out["center"]["lat"], out["center"]["lng"]), int(out["zoom"]))
     follow_map_toggles(ds, out.get("selected_layers"), [label for label, _, _ in groups.layers], view)
+    follow_town_click(ds, out.get("last_object_clicked_tooltip"), out.get("last_object_clicked_count"))
     return state.current_view(bounds)[0]
+
+
+def follow_town_click(ds: Dataset, tooltip: object, count: object) -> None:
+    """A click on a town marker picks that town for 'distance to the front' (the marker's
+    tooltip is the town's name; the component returns the last object clicked, and counts
+    clicks so that the same town clicked again after a Clear counts)."""
+    if not isinstance(tooltip, str) or not isinstance(count, int) or not state.new_click(count):
+        return
+    spec = ds.catalog.by_role("towns")
+    if spec is None or spec.id not in ds.layers or "geonameid" not in ds.layers[spec.id].gdf:
+        return
+    towns = ds.layers[spec.id].gdf
+    match = towns[towns["name"].astype(str) == tooltip.strip()]
+    if not match.empty and str(match["geonameid"].iloc[0]).isdigit():
+        state.choose_town(str(match["geonameid"].iloc[0]))
+        st.rerun(scope="app")  # the distance panel is outside the map's fragment
 
 
 def follow_map_toggles(ds: Dataset, selected: object, dated: list[str], view: ViewState) -> None:
