@@ -8,6 +8,7 @@ of the chart's width, top and height in pixels. Each bar's `title` is its toolti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
@@ -35,6 +36,60 @@ def _box(cls: str, left: float, width: float, top: float, height: float, style: 
             f'top:{top:.1f}px;height:{height:.1f}px;{style}">{text}</div>')
 
 
+@dataclass(frozen=True)
+class _Axes:
+    """Days along x (percent of the width), values along y (pixels), and what both charts draw
+    around their marks: the frame, the shaded window, the value grid and the month labels."""
+
+    first: date
+    last: date     # the day after the last one drawn
+    low: float
+    high: float
+    height: int    # px, whole chart
+
+    @property
+    def span_days(self) -> int:
+        return max((self.last - self.first).days, 1)
+
+    @property
+    def plot_h(self) -> int:
+        return self.height - TOP - BOTTOM
+
+    def x(self, day: date) -> float:
+        return LEFT + (100 - LEFT) * min(max((day - self.first).days, 0), self.span_days) / self.span_days
+
+    def y(self, value: float) -> float:
+        return TOP + self.plot_h * (self.high - value) / (self.high - self.low)
+
+    def opening(self, label: str) -> str:
+        return (f'<div class="sm-chart" role="img" aria-label="{label}" '
+                f'style="position:relative;height:{self.height}px;font-size:11px;max-width:900px">')
+
+    def band(self, start: date, end: date, min_width: float) -> str:
+        x0, x1 = self.x(start), self.x(end + timedelta(days=1))
+        return _box("band", x0, max(x1 - x0, min_width), TOP, self.plot_h, f"background:{BAND_COLOUR}")
+
+    def grid(self, step: float, zero_opacity: float) -> list[str]:
+        parts, tick = [], self.low
+        while tick <= self.high + 1e-9:
+            opacity = zero_opacity if tick == 0 else 0.15
+            parts.append(_box("grid", LEFT, 100 - LEFT, self.y(tick), 0, f"border-top:1px solid;opacity:{opacity}"))
+            parts.append(_box("tick", 0, LEFT - 0.8, self.y(tick) - 7, 14, "text-align:right", text=f"{tick:,.0f}"))
+            tick += step
+        return parts
+
+    def months(self) -> list[str]:
+        """One label per month over half a year, else per quarter, so labels never overlap."""
+        every = 1 if self.span_days < 200 else 3
+        parts, month = [], date(self.first.year, self.first.month, 1)
+        while month <= self.last:
+            if month >= self.first and (month.month - 1) % every == 0:
+                parts.append(_box("month", self.x(month) - 5, 10, self.height - 18, 14, "text-align:center",
+                                  text=f"{month:%b %Y}"))
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        return parts
+
+
 def _period_end(day: date, monthly: bool) -> date:
     if not monthly:
         return day + timedelta(days=7)
@@ -58,48 +113,20 @@ def bars_html(frame: pd.DataFrame, start: date, end: date, monthly: bool) -> str
         return ""
     weeks = [pd.Timestamp(w).date() for w in frame["period"]]
     values = [float(v) for v in frame["net_km2"]]
-    first, last = weeks[0], _period_end(weeks[-1], monthly)
-    span_days = max((last - first).days, 1)
-    plot_h = HEIGHT - TOP - BOTTOM
-
-    def x(day: date) -> float:
-        return LEFT + (100 - LEFT) * min(max((day - first).days, 0), span_days) / span_days
-
     step = _nice_step(max([*values, 0.0]) - min([*values, 0.0]))
-    low = min(0.0, (min(values) // step) * step)
-    high = max(step, -(-max(values) // step) * step)
-
-    def y(value: float) -> float:
-        return TOP + plot_h * (high - value) / (high - low)
-
+    ax = _Axes(weeks[0], _period_end(weeks[-1], monthly), low=min(0.0, (min(values) // step) * step),
+               high=max(step, -(-max(values) // step) * step), height=HEIGHT)
     period = "month" if monthly else "week"
-    parts = [f'<div class="sm-chart" role="img" aria-label="Net change of the occupied area per {period}, km²" '
-             f'style="position:relative;height:{HEIGHT}px;font-size:11px;max-width:900px">']
-    band_x0, band_x1 = x(start), x(end + timedelta(days=1))
-    parts.append(_box("band", band_x0, max(band_x1 - band_x0, 0.3), TOP, plot_h, f"background:{BAND_COLOUR}"))
-    tick = low
-    while tick <= high + 1e-9:
-        opacity = 0.6 if tick == 0 else 0.15
-        parts.append(_box("grid", LEFT, 100 - LEFT, y(tick), 0, f"border-top:1px solid;opacity:{opacity}"))
-        parts.append(_box("tick", 0, LEFT - 0.8, y(tick) - 7, 14, "text-align:right", text=f"{tick:,.0f}"))
-        tick += step
+    parts = [ax.opening(f"Net change of the occupied area per {period}, km²"), ax.band(start, end, 0.3),
+             *ax.grid(step, zero_opacity=0.6)]
     for week, value in zip(weeks, values, strict=True):
-        bar_w = (100 - LEFT) * (_period_end(week, monthly) - week).days / span_days * 0.8
-        top, bottom = sorted((y(value), y(0.0)))
+        bar_w = (100 - LEFT) * (_period_end(week, monthly) - week).days / ax.span_days * 0.8
+        top, bottom = sorted((ax.y(value), ax.y(0.0)))
         name = f"{week:%B %Y}" if monthly else f"Week of {week.isoformat()}"
         label = html_text(f"{name}: {value:+,.0f} km²")
-        parts.append(_box("bar", x(week) + bar_w * 0.1, bar_w, top, max(bottom - top, 0.5),
+        parts.append(_box("bar", ax.x(week) + bar_w * 0.1, bar_w, top, max(bottom - top, 0.5),
                           f"background:{BAR_COLOUR}", title=label))
-    # One label per month over half a year, else per quarter, so labels never overlap.
-    every = 1 if span_days < 200 else 3
-    month = date(first.year, first.month, 1)
-    while month <= last:
-        if month >= first and (month.month - 1) % every == 0:
-            parts.append(_box("month", x(month) - 5, 10, HEIGHT - 18, 14, "text-align:center",
-                              text=f"{month:%b %Y}"))
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    parts.append("</div>")
-    return "".join(parts)
+    return "".join([*parts, *ax.months(), "</div>"])
 
 
 # --------------------------------------------------------------------- daily series (line as area)
@@ -130,43 +157,18 @@ def series_html(frame: pd.DataFrame, column: str, start: date, end: date, *, uni
         return ""
     days = [pd.Timestamp(d).date() for d in frame["date"]]
     values = [float(v) for v in frame[column]]
-    first, last = days[0], days[-1] + timedelta(days=1)
-    span_days = max((last - first).days, 1)
-    plot_h = SERIES_HEIGHT - TOP - BOTTOM
-
-    def x(day: date) -> float:
-        return LEFT + (100 - LEFT) * min(max((day - first).days, 0), span_days) / span_days
-
     step = _nice_step(max(values) - (0.0 if from_zero else min(values)))
     low = 0.0 if from_zero else (min(values) // step) * step
-    high = max(low + step, -(-max(values) // step) * step)
-
-    def y(value: float) -> float:
-        return TOP + plot_h * (high - value) / (high - low)
-
-    parts = [f'<div class="sm-chart" role="img" aria-label="{html_text(label)}" '
-             f'style="position:relative;height:{SERIES_HEIGHT}px;font-size:11px;max-width:900px">']
-    band_x0, band_x1 = x(start), x(end + timedelta(days=1))
-    parts.append(_box("band", band_x0, max(band_x1 - band_x0, 0.4), TOP, plot_h, f"background:{BAND_COLOUR}"))
-    tick = low
-    while tick <= high + 1e-9:
-        parts.append(_box("grid", LEFT, 100 - LEFT, y(tick), 0, "border-top:1px solid;opacity:0.15"))
-        parts.append(_box("tick", 0, LEFT - 0.8, y(tick) - 7, 14, "text-align:right", text=f"{tick:,.0f}"))
-        tick += step
+    ax = _Axes(days[0], days[-1] + timedelta(days=1), low=low,
+               high=max(low + step, -(-max(values) // step) * step), height=SERIES_HEIGHT)
+    parts = [ax.opening(html_text(label)), ax.band(start, end, 0.4), *ax.grid(step, zero_opacity=0.15)]
     for a, b, value in _columns(days, values, keep):
-        left, right = x(a), x(b + timedelta(days=1))
+        left, right = ax.x(a), ax.x(b + timedelta(days=1))
         when = a.isoformat() if a == b else f"{a.isoformat()} – {b.isoformat()}"
-        parts.append(_box("col", left, right - left, y(value), max(y(low) - y(value), 0.5),
+        parts.append(_box("col", left, right - left, ax.y(value), max(ax.y(low) - ax.y(value), 0.5),
                           f"background:{SERIES_COLOUR};opacity:0.75", title=html_text(f"{when}: {value:,.1f} {unit}")))
-    if mark is not None and first <= mark < last:
-        parts.append(_box("mark", x(mark), 0.3, TOP, plot_h, f"background:{MARK_COLOUR}",
+    if mark is not None and ax.first <= mark < ax.last:
+        parts.append(_box("mark", ax.x(mark), 0.3, TOP, ax.plot_h, f"background:{MARK_COLOUR}",
                           title=html_text(f"{mark.isoformat()}: {values[days.index(mark)]:,.1f} {unit}")
                           if mark in days else ""))
-    month = date(first.year, first.month, 1)
-    while month <= last:
-        if month >= first and (month.month - 1) % (1 if span_days < 200 else 3) == 0:
-            parts.append(_box("month", x(month) - 5, 10, SERIES_HEIGHT - 18, 14, "text-align:center",
-                              text=f"{month:%b %Y}"))
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    parts.append("</div>")
-    return "".join(parts)
+    return "".join([*parts, *ax.months(), "</div>"])
