@@ -75,6 +75,15 @@ def test_any_query_gives_a_valid_view_that_round_trips(bounds, params):
 def test_steps_by_day_week_and_month():
     assert step(date(2025, 1, 31), "month", 1) == date(2025, 2, 28)  # clamped to the month's end
     assert step(date(2024, 3, 31), "month", -1) == date(2024, 2, 29)
+    # a month's end stays a month's end: no drift to the 28th over repeated steps
+    day = date(2025, 1, 31)
+    for expected in (date(2025, 2, 28), date(2025, 3, 31), date(2025, 4, 30), date(2025, 5, 31)):
+        day = step(day, "month", 1)
+        assert day == expected
+    assert step(date(2025, 3, 31), "month", -1) == date(2025, 2, 28)
+    assert step(date(2024, 2, 29), "month", 12) == date(2025, 2, 28)
+    assert step(date(2025, 2, 28), "month", 1) == date(2025, 3, 31)
+    assert step(date(2025, 2, 27), "month", 1) == date(2025, 3, 27)
     assert step(date(2025, 12, 15), "month", 1) == date(2026, 1, 15)
     assert step(date(2025, 1, 1), "week", -1) == date(2024, 12, 25)
     assert step(date(2025, 1, 1), "day", 1) == date(2025, 1, 2)

@@ -274,7 +274,12 @@ STEP_UNITS = {"day": 1, "week": 7}
 
 
 def step(day: date, unit: str, count: int) -> date:
-    """`count` days, weeks or months from `day`."""
+    """`count` days, weeks or months from `day`. A month's last day steps to the target month's
+    last day, so stepping or playing by month from 31 January gives 28 February, then 31 March
+    (not 28 March: the steps would otherwise drift to the 28th)."""
     if unit == "month":
+        if (day + timedelta(days=1)).month != day.month:
+            first_after = shift_months(day.replace(day=1), count + 1)
+            return first_after - timedelta(days=1)
         return shift_months(day, count)
     return day + timedelta(days=STEP_UNITS[unit] * count)
