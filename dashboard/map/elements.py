@@ -16,6 +16,8 @@ from dashboard.map.style import STATUS_DASH
 
 #: Present in every `selected_layers` report that comes from SyncedLayerControl.
 SYNC_MARKER = "sm:synced"
+#: Maps narrower than this (pixels) start with the legend folded.
+LEGEND_FOLD_PX = 800
 
 
 class FixedControl(MacroElement):
@@ -29,9 +31,12 @@ class FixedControl(MacroElement):
             var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
             div.innerHTML = {{ this.html|tojson }};
             L.DomEvent.disableClickPropagation(div);
-            // On a narrow map (a phone) the legend starts folded so it does not hide the map.
+            // On a map narrower than this the open legend hides too much of it (a fifth of the
+            // app's map on a laptop, over the Pokrovsk front): it starts folded, one tap away.
             var details = div.querySelector('details');
-            if (details && {{ this._parent.get_name() }}.getSize().x < 560) { details.removeAttribute('open'); }
+            if (details && {{ this._parent.get_name() }}.getSize().x < {{ this.fold_below }}) {
+              details.removeAttribute('open');
+            }
             return div;
           };
           ctl.addTo({{ this._parent.get_name() }});
@@ -43,6 +48,7 @@ class FixedControl(MacroElement):
         super().__init__()
         self._name = "SituationControl"
         self.html, self.position, self.css_class = html, position, css_class
+        self.fold_below = LEGEND_FOLD_PX
 
 
 class SyncedLayerControl(folium.LayerControl):

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboard.data.catalog import load_catalog
 from tests.conftest import ROOT
@@ -24,6 +25,10 @@ def test_map_paints_every_layer_offline(app_server, watched: Watched):
     assert frame.locator("path[fill='#56B4E9']").count() == 1, "one Kursk salient outline for the date"
     labels = frame.locator(".sm-place").all_inner_texts()
     assert {"Sudzha", "Korenevo", "Pokrovsk", "Kurakhove", "Luhansk"} <= set(labels)
+    # the app's map is narrower than 800 px here: the legend starts folded, one click opens it
+    expect(frame.locator(".sm-legend details")).not_to_have_attribute("open", "")
+    frame.locator(".sm-legend summary").click()
+    expect(frame.locator(".sm-legend details")).to_have_attribute("open", "")
     legend = frame.locator(".sm-legend").inner_text()
     for spec in load_catalog(ROOT / "geodata" / "catalog.toml").layers.values():
         assert spec.title in legend and spec.status in legend
