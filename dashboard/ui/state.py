@@ -28,7 +28,7 @@ class Key:
     ARTICLE = "article"                # select: the article whose layers and figures are shown
     MODE = "compare_mode"              # radio: a compare date as the changes layer or side by side
     TOWN = "town"                      # the chosen town's GeoNames id ("" = none)
-    LAST_CLICK = "map_last_click"      # the map's click count last acted on
+    LAST_CLICK = "map_last_click"      # (component instance, click count) last acted on
     PLAYING = "playing"                # toggle: Play
     LAYER_PREFIX = "layer_"            # checkboxes: one per layer id
     PENDING_DATE = "pending_date"      # set at the end of a run, applied before the widgets exist
@@ -56,19 +56,27 @@ def layer_key(layer_id: str) -> str:
     return f"{Key.LAYER_PREFIX}{layer_id}"
 
 
-def init_session(bounds: Bounds) -> None:
-    """First run: the URL seeds the view. After a visit to another page (whose run dropped the
-    widgets' state) the view is seeded again from `Key.CURRENT`."""
+def init_session(bounds: Bounds, *, draws_view_widgets: bool = True) -> None:
+    """First run: the URL seeds the view. Back on the map page after another page (whose run
+    dropped the widgets' state) the widgets are seeded again from `Key.CURRENT`.
+
+    Only a page that draws the view's widgets seeds them, in the run that draws them: a value
+    put in session state in an earlier run, by a page without the widget, reaches the server's
+    widget but not the browser's, whose default (no layers, the first day) the next rerun sends
+    back."""
     s = st.session_state
     if Key.ORIGIN not in s:
         params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
         view, notices = parse_query(params, bounds)
         s.update({Key.ORIGIN: view, Key.CURRENT: view, Key.NOTICES: notices,
                   Key.CENTER: (view.lat, view.lon), Key.ZOOM: view.zoom})
-        _seed_widgets(view, bounds)
-    elif Key.DATE not in s:
+        if draws_view_widgets:
+            _seed_widgets(view, bounds)
+    elif draws_view_widgets and Key.DATE not in s:
         _seed_widgets(s[Key.CURRENT], bounds)
-        s.pop(Key.MAP_START, None)  # back from another page: a new map, created where the reader left it
+        # back from another page: a new map, created where the reader left it, counting clicks from 0
+        s.pop(Key.MAP_START, None)
+        s.pop(Key.LAST_CLICK, None)
 
 
 def _seed_widgets(view: ViewState, bounds: Bounds) -> None:
@@ -79,6 +87,11 @@ def _seed_widgets(view: ViewState, bounds: Bounds) -> None:
     })
     for layer_id in bounds.layer_ids:
         st.session_state[layer_key(layer_id)] = layer_id in view.layers
+
+
+def last_view() -> ViewState:
+    """The view the map page last showed (or the link's): for pages without the view's widgets."""
+    return st.session_state[Key.CURRENT]
 
 
 def take_url_notices() -> list[str]:
@@ -251,9 +264,10 @@ def choose_town(geonameid: str) -> None:
     st.session_state[Key.TOWN] = geonameid
 
 
-def new_click(count: int) -> bool:
-    """True once per click on the map (the component repeats its last value on every run)."""
-    if st.session_state.get(Key.LAST_CLICK) == count:
+def new_click(instance: str, count: int) -> bool:
+    """True once per click on the map (the component repeats its last value on every run). The
+    count starts again at 0 in each new component, so it is kept with the component's id."""
+    if st.session_state.get(Key.LAST_CLICK) == (instance, count):
         return False
-    st.session_state[Key.LAST_CLICK] = count
+    st.session_state[Key.LAST_CLICK] = (instance, count)
     return True

@@ -27,15 +27,22 @@ def test_view_survives_moving_between_pages(app_server, watched: Watched):
     watched.open(app_server.url + LINK)
     painted(watched)
     query = watched.page.url.split("?")[1]
-    for page, path in (("Sources & method", "sources"), ("About", "about"), ("Map", "(map)?")):
+    for page, path in (("Sources & method", "sources"), ("Map", "(map)?"), ("About", "about"),
+                       ("Sources & method", "sources"), ("Map", "(map)?")):
         watched.page.get_by_role("link", name=page).click()
         # the page's own address, with the view's query kept
         expect(watched.page, page).to_have_url(re.compile(rf"/{path}\?{re.escape(query)}$"))
         wait_idle(watched.page)
         expect(watched.page, page).to_have_url(re.compile(rf"/{path}\?{re.escape(query)}$"))
-    painted(watched)
-    expect(watched.page.get_by_role("slider").first).to_have_attribute("aria-valuetext", "2024-11-01")
-    expect(watched.map().locator(".sm-asof")).to_contain_text("changes since 2024-10-01")
+        if page != "Map":
+            continue
+        painted(watched)
+        # and still once the map has reported back and the page has answered (the widgets'
+        # values once came back here as their defaults: no layers, the first day)
+        expect(watched.page).to_have_url(re.compile(rf"/(map)?\?{re.escape(query)}$"))
+        expect(watched.page.get_by_role("slider").first).to_have_attribute("aria-valuetext", "2024-11-01")
+        expect(watched.map().locator(".sm-asof")).to_contain_text("changes since 2024-10-01")
+        expect(watched.map().locator(".sm-place").first).to_be_attached()
     assert watched.external == [] and watched.errors == []
 
 

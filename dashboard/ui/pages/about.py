@@ -10,9 +10,9 @@ from dashboard.ui.chrome import loaded, page_header
 
 def render() -> None:
     ds, bounds = loaded()
-    state.init_session(bounds)
+    state.init_session(bounds, draws_view_widgets=False)
     page_header(ds)
-    state.keep_view_in_url(state.current_view(bounds)[0], bounds)
+    state.keep_view_in_url(state.last_view(), bounds)
     st.markdown("""
 This dashboard turns a news article of early November 2024 about the war in Ukraine into a
 situation map: Ukraine's August 2024 incursion into Kursk Oblast, the Russian and North Korean

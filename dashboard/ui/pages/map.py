@@ -89,7 +89,8 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     sent = frozenset(set(visible_labels(ds, view)) & in_control)
     state.layer_sync().send(sent)  # before any report: the map's first one may echo it late
     key = f"map-{view.basemap}"
-    center, zoom = state.map_start(map_widget.instance_id(base, key))
+    instance = map_widget.instance_id(base, key)
+    center, zoom = state.map_start(instance)
     out = map_widget.show(base, groups, control, key=key, height=MAP_HEIGHT,
                           center=center, zoom=zoom, returned_objects=map_widget.RETURNED)
     if not out:
@@ -97,15 +98,15 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     if out.get("center") and out.get("zoom") is not None:
         state.follow_map_move((out["center"]["lat"], out["center"]["lng"]), int(out["zoom"]))
     follow_map_toggles(ds, out.get("selected_layers"), [label for label, _, _ in groups.layers], view)
-    follow_town_click(ds, out.get("last_object_clicked_tooltip"), out.get("last_object_clicked_count"))
+    follow_town_click(ds, out.get("last_object_clicked_tooltip"), instance, out.get("last_object_clicked_count"))
     return state.current_view(bounds)[0]
 
 
-def follow_town_click(ds: Dataset, tooltip: object, count: object) -> None:
+def follow_town_click(ds: Dataset, tooltip: object, instance: str, count: object) -> None:
     """A click on a town marker picks that town for 'distance to the front' (the marker's
     tooltip is the town's name; the component returns the last object clicked, and counts
     clicks so that the same town clicked again after a Clear counts)."""
-    if not isinstance(tooltip, str) or not isinstance(count, int) or not state.new_click(count):
+    if not isinstance(tooltip, str) or not isinstance(count, int) or not state.new_click(instance, count):
         return
     spec = ds.catalog.by_role("towns")
     if spec is None or spec.id not in ds.layers or "geonameid" not in ds.layers[spec.id].gdf:

@@ -68,10 +68,10 @@ def method_section(ds: Dataset) -> None:
 
 def render() -> None:
     ds, bounds = loaded()
-    state.init_session(bounds)
+    state.init_session(bounds, draws_view_widgets=False)
     page_header(ds)
     show_problems(ds)
-    state.keep_view_in_url(state.current_view(bounds)[0], bounds)
+    state.keep_view_in_url(state.last_view(), bounds)
     sources_section(ds)
     method_section(ds)
     figures_table(ds)
