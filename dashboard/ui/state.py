@@ -142,6 +142,7 @@ def map_start(instance: str) -> tuple[tuple[float, float], int]:
     if start is None or start[0] != instance:
         start = (instance, s[Key.CENTER], s[Key.ZOOM])
         s[Key.MAP_START] = start
+        s.pop(Key.LAST_CLICK, None)  # a new map counts its clicks from 1 again
     return start[1], start[2]
 
 

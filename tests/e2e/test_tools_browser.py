@@ -217,6 +217,27 @@ def test_a_report_answered_late_does_not_move_the_map_back(app_server, opened):
     assert w.errors == []
 
 
+def test_a_notice_above_the_map_keeps_the_map_where_the_reader_left_it(app_server, opened):
+    """A warning that appears above the map (a compare date no longer earlier than the map date)
+    must neither re-create the map nor move it back to where it started."""
+    w, frame = opened(app_server.url + "?date=2024-11-10&compare=2024-11-01")
+    map_reported(w)
+    frame.evaluate("([lat, lon]) => { window.__smKept = true; map_div.setView([lat, lon], 10, {animate: false}); }",
+                   list(KRAMATORSK))
+    map_reported(w)
+    w.page.get_by_role("button", name="−1m").click()
+    expect(w.page.get_by_text("The comparison date must be earlier")).to_be_visible(timeout=30_000)
+    expect(w.page).to_have_url(re.compile(r"date=2024-10-10"), timeout=30_000)
+    wait_idle(w.page)
+    frame = w.page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle().content_frame()
+    frame.wait_for_function("() => window.map_div && window.map_div._loaded", timeout=30_000)
+    frame.wait_for_function(SETTLED)
+    assert frame.evaluate("() => window.__smKept === true"), "the map was re-created"
+    lat, lon, zoom = _center(frame)
+    assert zoom == 10 and abs(lat - KRAMATORSK[0]) < 0.01 and abs(lon - KRAMATORSK[1]) < 0.01, (lat, lon, zoom)
+    assert w.errors == []
+
+
 def test_phone_swipe_and_desktop_screenshots(app_server, opened):
     w, _ = opened(app_server.url + "?compare=2024-08-01&mode=swipe", PHONE)
     expect(w.map().locator(".leaflet-sbs-range")).to_be_attached(timeout=30_000)

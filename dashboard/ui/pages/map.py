@@ -29,14 +29,17 @@ def render() -> None:
     state.apply_pending(bounds)
     state.hold_page_controls()  # after the callbacks: the date and comparison this run shows
     page_header(ds)
-    url_notices = state.take_url_notices()  # said once, on the link's first view
-    if url_notices:
-        st.warning("This link had parts that could not be used, so the nearest valid view is shown: "
-                   + "; ".join(markdown_text(n) for n in url_notices) + ".")
-    show_problems(ds)
-    # The view comes from the widgets' state, which Streamlit has before they are drawn.
-    for notice in state.current_view(bounds)[1]:
-        st.warning(markdown_text(notice))
+    # Notices come and go between runs: one container holds them all, so the map below keeps its
+    # place in the page (the browser keys elements by position: a shifted map would be re-created).
+    with st.container():
+        url_notices = state.take_url_notices()  # said once, on the link's first view
+        if url_notices:
+            st.warning("This link had parts that could not be used, so the nearest valid view is shown: "
+                       + "; ".join(markdown_text(n) for n in url_notices) + ".")
+        show_problems(ds)
+        # The view comes from the widgets' state, which Streamlit has before they are drawn.
+        for notice in state.current_view(bounds)[1]:
+            st.warning(markdown_text(notice))
     left, right = st.columns([7, 2])
     with st.sidebar:
         controls, layers, sharing, takeaway = st.container(), st.container(), st.container(), st.container()
