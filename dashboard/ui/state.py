@@ -74,9 +74,7 @@ def init_session(bounds: Bounds, *, draws_view_widgets: bool = True) -> None:
             _seed_widgets(view, bounds)
     elif draws_view_widgets and Key.DATE not in s:
         _seed_widgets(s[Key.CURRENT], bounds)
-        # back from another page: a new map, created where the reader left it, counting clicks from 0
-        s.pop(Key.MAP_START, None)
-        s.pop(Key.LAST_CLICK, None)
+        s.pop(Key.MAP_START, None)  # back from another page: a new map, created where the reader left it
 
 
 def _seed_widgets(view: ViewState, bounds: Bounds) -> None:
