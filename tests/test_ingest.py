@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.data.gazetteer import distance_km
+from dashboard.data.spelling import match_key
 from dashboard.ingest import CLI_LIMIT, PAGE_LIMIT, Article, IngestError, ingest, load_gazetteer, read_article
-from dashboard.ingest.gazetteer import distance_km
-from dashboard.ingest.normalize import match_key
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "tests" / "articles"

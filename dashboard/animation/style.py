@@ -11,7 +11,7 @@ from matplotlib.colors import to_rgba
 
 from dashboard.data.load import Dataset
 from dashboard.data.specs import StyleRule
-from dashboard.map.style import STATUS_DASH
+from dashboard.data.values import STATUS_DASH
 
 DPI = 100
 #: The frame height at which a Leaflet pixel is one frame pixel.

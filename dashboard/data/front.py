@@ -27,10 +27,9 @@ import pyproj
 import shapely
 
 from dashboard.data.figures import weekly_net_change
+from dashboard.data.gazetteer import GazetteerError, gazetteer_dir, load_gazetteer
 from dashboard.data.load import Dataset, load_dataset
-from dashboard.ingest import IngestError, load_gazetteer
-from dashboard.ingest.gazetteer import gazetteer_dir
-from dashboard.ingest.normalize import match_key
+from dashboard.data.spelling import match_key
 
 METHOD = "geodesic distance on the WGS84 ellipsoid (azimuthal equidistant projection centred on the town)"
 #: lat/lon box of eastern and southern Ukraine and Russia's border oblasts: namesakes inside it
@@ -89,7 +88,7 @@ def _town_index(ds: Dataset) -> _TownIndex:
     index = _TownIndex({}, {}, {}, [])
     try:
         gaz = load_gazetteer(gazetteer_dir(ds.root))
-    except IngestError as exc:  # missing or unreadable: named, and the towns layer still searchable
+    except GazetteerError as exc:  # missing or unreadable: named, and the towns layer still searchable
         index.unavailable = str(exc)
         _add_layer_towns(ds, index)
         index.keys = sorted(index.primary)

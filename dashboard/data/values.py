@@ -58,3 +58,9 @@ def safe_url(value: object) -> str:
     if parsed.scheme in ("http", "https") and parsed.netloc and not any(c in text for c in "\"'<> `\\"):
         return text
     return ""
+
+
+#: Status is drawn as a line pattern too, not by colour alone (reported solid, assessed dashed,
+#: claimed dotted); the catalog's styles give colours and weights only. The map and the animation
+#: both draw with it, so it sits below both.
+STATUS_DASH = {"reported": None, "assessed": "8 5", "claimed": "1 6"}

@@ -10,7 +10,8 @@ Pure Python (spaCy's blank tokenizer, dateparser, stdlib); no Streamlit, no foli
 from importlib import import_module
 from typing import Any
 
-from .gazetteer import Gazetteer, load_gazetteer
+from dashboard.data.gazetteer import Gazetteer, load_gazetteer
+
 from .model import Article, DateMention, Draft, Figure, IngestError, Place
 
 #: Loaded on first use: they bring spaCy and dateparser (about a second of imports), which the

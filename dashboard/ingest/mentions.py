@@ -14,9 +14,10 @@ from functools import lru_cache
 import spacy
 from spacy.tokens import Doc
 
-from .gazetteer import Gazetteer
+from dashboard.data.gazetteer import Gazetteer
+from dashboard.data.spelling import match_key
+
 from .model import Place
-from .normalize import match_key
 from .stopwords import is_stop_key
 
 REGION_WORDS = {"oblast", "oblasts", "region", "regions", "province", "krai", "oblast's", "region's"}

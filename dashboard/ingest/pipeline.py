@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dashboard.data.gazetteer import Gazetteer, GazetteerError, load_gazetteer
+
 from .dates import find_dates
 from .figures import find_figures
-from .gazetteer import Gazetteer, load_gazetteer
-from .model import Article, Draft
+from .model import Article, Draft, IngestError
 from .places import find_places, tokenize
 
 
 def ingest(article: Article, gazetteer: Gazetteer | None = None) -> Draft:
     """Everything the map can use from one article; offsets index into article.text."""
-    gaz = gazetteer or load_gazetteer()
+    try:
+        gaz = gazetteer or load_gazetteer()
+    except GazetteerError as exc:
+        raise IngestError(str(exc)) from None
     text = article.text
     dates = find_dates(text, article.date)
     figures = find_figures(text, [(d.start, d.end) for d in dates])

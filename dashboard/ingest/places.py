@@ -14,10 +14,11 @@ import re
 
 from spacy.tokens import Doc
 
-from .gazetteer import Entry, Gazetteer, distance_km
+from dashboard.data.gazetteer import Entry, Gazetteer, distance_km
+from dashboard.data.spelling import match_key
+
 from .mentions import Mention, find_mentions, tokenize, unknown_places
 from .model import Place
-from .normalize import match_key
 
 __all__ = ["Mention", "find_mentions", "find_places", "tokenize"]
 

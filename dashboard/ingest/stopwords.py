@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .normalize import match_key
+from dashboard.data.spelling import match_key
 
 # Everyday words that start sentences or headlines in war reporting, and words around names.
 _COMMON = """

@@ -12,7 +12,7 @@ import folium
 from branca.element import MacroElement
 from folium.template import Template
 
-from dashboard.map.style import STATUS_DASH
+from dashboard.data.values import STATUS_DASH
 
 #: Present in every `selected_layers` report that comes from SyncedLayerControl.
 SYNC_MARKER = "sm:synced"

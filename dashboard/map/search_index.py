@@ -3,7 +3,7 @@
 Read straight from geodata/gazetteer/places.tsv (the ingest package's loader would bring its
 text tools along); only settlements of at least `MIN_POPULATION` people inside the map's
 bounds, as JSON rows [name, lat, lon, population, keys], biggest first. `keys` are the
-gazetteer's spelling keys (dashboard.ingest.normalize.match_key, '|'-separated), which the map's
+gazetteer's spelling keys (dashboard.data.spelling.match_key, '|'-separated), which the map's
 search box computes the same way from what a reader types (see tools.py)."""
 
 from __future__ import annotations

@@ -7,11 +7,8 @@ from typing import Any
 
 from dashboard.data.load import Dataset
 from dashboard.data.specs import StyleRule
-from dashboard.data.values import STYLE_KEYS
+from dashboard.data.values import STATUS_DASH, STYLE_KEYS
 
-#: Status is drawn as a line pattern too, not by colour alone (reported solid, assessed dashed,
-#: claimed dotted); the catalog's styles give colours and weights only.
-STATUS_DASH = {"reported": None, "assessed": "8 5", "claimed": "1 6"}
 STATUS_CSS = {"reported": "solid", "assessed": "dashed", "claimed": "dotted"}
 
 MAP_CSS = """

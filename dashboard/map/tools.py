@@ -141,7 +141,7 @@ class PlaceSearch(MacroElement):
         (function(map) {
           var url = {{ this.url|tojson }}, zoom = {{ this.zoom|tojson }}, places = null, loading = null;
           var ctl = L.control({position: "topleft"});
-          // The same spelling key as dashboard/ingest/normalize.py's match_key, so "Kostiantynivka",
+          // The same spelling key as dashboard/data/spelling.py's match_key, so "Kostiantynivka",
           // "Kostyantynivka", "Kramators'k" and "Краматорськ" find what the gazetteer's keys hold.
           var CYR = {"а":"a","б":"b","в":"v","г":"h","ґ":"g","д":"d","е":"e","ё":"e","є":"ye","ж":"zh","з":"z",
             "и":"y","і":"i","ї":"yi","й":"y","к":"k","л":"l","м":"m","н":"n","о":"o","п":"p","р":"r","с":"s",

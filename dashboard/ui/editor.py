@@ -21,8 +21,8 @@ from dashboard.data.specs import STATUSES
 from dashboard.map.text import html_text
 
 if TYPE_CHECKING:  # the ingest (spaCy, 1.5 s to import) loads only when an editor reads an article
+    from dashboard.data.gazetteer import Entry, Gazetteer
     from dashboard.ingest import Article, Draft
-    from dashboard.ingest.gazetteer import Entry, Gazetteer
 
 ENV_SWITCH = "SITUATION_MAP_EDITOR"
 UPLOAD_TYPES = ["txt", "md", "html"]
@@ -108,7 +108,7 @@ PLACE_COLUMNS = ["accept", "name", "lat", "lon", "status", "mentions", "candidat
 
 def place_rows(draft: Draft) -> list[dict[str, Any]]:
     """One row per distinct place (first mention's offsets), unresolved ones not accepted yet."""
-    from dashboard.ingest.normalize import match_key
+    from dashboard.data.spelling import match_key
 
     rows: dict[tuple, dict[str, Any]] = {}
     for p in draft.places:
@@ -124,7 +124,7 @@ def place_rows(draft: Draft) -> list[dict[str, Any]]:
 
 def candidates(gaz: Gazetteer, text: str) -> list[Entry]:
     """The gazetteer entries a place's words could mean, most populous first."""
-    from dashboard.ingest.normalize import match_key
+    from dashboard.data.spelling import match_key
 
     key = match_key(text)
     found = {*gaz.strong.get(key, ()), *gaz.weak.get(key, ()), *gaz.region_base.get(key, ())}

@@ -63,7 +63,7 @@ def read_section(es: dict[str, Any]) -> None:
         return
     try:
         article = editor.read_input(pasted, upload)
-        draft = ingest(article, load_gazetteer())
+        draft = ingest(article)
     except IngestError as exc:
         st.error(f"Could not read this article: {markdown_text(exc)}. Nothing was changed.")
         return

@@ -2,7 +2,7 @@
 
 A bad line (too few columns, a non-number, a coordinate out of range or not finite) is skipped and
 named in `Gazetteer.problems` as (file, line, what), at most MAX_PROBLEMS of them; a missing or
-unreadable file raises IngestError("the gazetteer is unavailable: ...")."""
+unreadable file raises GazetteerError("the gazetteer is unavailable: ...")."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .model import IngestError
-from .normalize import KEY_VERSION
+from .spelling import KEY_VERSION
+
+
+class GazetteerError(ValueError):
+    """The gazetteer file is missing, unreadable or built with other spelling rules."""
 
 _REPO_DIR = Path(__file__).resolve().parents[2] / "geodata" / "gazetteer"
 FILE_NAME = "places.tsv"
@@ -112,7 +115,7 @@ def _parse(path: Path) -> Gazetteer:
         for number, line in enumerate(fh, start=1):
             if line.startswith("#"):
                 if "key_version=" in line and f"key_version={KEY_VERSION};" not in line:
-                    raise IngestError(f"{UNAVAILABLE}: {path} was built with other matching rules; "
+                    raise GazetteerError(f"{UNAVAILABLE}: {path} was built with other matching rules; "
                                       "run scripts/build_gazetteer.py")
                 continue
             cols = line.rstrip("\r\n").split("\t")
@@ -133,16 +136,16 @@ def _parse(path: Path) -> Gazetteer:
 
 
 def read_gazetteer(folder: Path) -> Gazetteer:
-    """The gazetteer in `folder`, read afresh; IngestError naming why when there is none to use."""
+    """The gazetteer in `folder`, read afresh; GazetteerError naming why when there is none to use."""
     file = folder / FILE_NAME
     if not file.is_file():
-        raise IngestError(f"{UNAVAILABLE}: {file} not found; run scripts/build_gazetteer.py")
+        raise GazetteerError(f"{UNAVAILABLE}: {file} not found; run scripts/build_gazetteer.py")
     try:
         return _parse(file)
     except UnicodeDecodeError as exc:
-        raise IngestError(f"{UNAVAILABLE}: {file} is not UTF-8 text ({exc.reason})") from None
+        raise GazetteerError(f"{UNAVAILABLE}: {file} is not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
-        raise IngestError(f"{UNAVAILABLE}: cannot read {file} ({exc.strerror or type(exc).__name__})") from None
+        raise GazetteerError(f"{UNAVAILABLE}: cannot read {file} ({exc.strerror or type(exc).__name__})") from None
 
 
 @lru_cache(maxsize=2)  # one gazetteer per folder; two covers the repo's and one override
