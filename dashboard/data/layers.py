@@ -16,7 +16,8 @@ import shapely
 from dashboard.data.geometry import DEFAULT_EQUAL_AREA, gained_and_lost, measured_km2, polygonal
 from dashboard.data.history import extent_for
 from dashboard.data.load import Dataset
-from dashboard.data.specs import LayerSpec
+from dashboard.data.settlements import SettlementsError, load_settlements, settlements_spec, window_features
+from dashboard.data.specs import COMPUTED_FORMATS, LayerSpec
 from dashboard.data.view import Bounds, ViewState, bounds_from
 
 PROVENANCE = ("name", "status", "date", "source", "source_url")
@@ -46,7 +47,39 @@ def view_features(ds: Dataset, spec: LayerSpec, view: ViewState) -> gpd.GeoDataF
         gdf = occupied_on(ds, spec, view.date)
     elif spec.role == "changed-hands":
         gdf = changes_between(ds, spec, view.compare, view.date) if view.compare else None
+    elif spec.format in COMPUTED_FORMATS and spec.table:
+        gdf = settlement_changes(ds, spec, view)
+    elif spec.role == "towns":
+        gdf = with_occupation(ds, gdf)
     return None if gdf is None or gdf.empty else gdf
+
+
+def settlement_changes(ds: Dataset, spec: LayerSpec, view: ViewState) -> gpd.GeoDataFrame | None:
+    """Settlements whose point went into or out of the occupied area in the view's window: after
+    the compare date, or with none set the default window before the map date, up to the map date."""
+    from dashboard.data.figures import window_start  # here, not at the top: figures imports this module
+
+    if ds.history is None:
+        return None
+    try:
+        found = load_settlements(ds.root, spec.table)
+    except SettlementsError:  # named by dashboard.check and by the panel; the map just omits it
+        return None
+    return window_features(found, window_start(view.date, view.compare, ds.history.first), view.date)
+
+
+def with_occupation(ds: Dataset, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Towns of Ukraine with a `detail`: their point's days inside the occupied area (the
+    settlements table, assessed), so a town marker says whether and since when it is occupied."""
+    spec = settlements_spec(ds.catalog)
+    if spec is None or "geonameid" not in gdf.columns or "detail" in gdf.columns:
+        return gdf
+    try:
+        found = load_settlements(ds.root, spec.table)
+    except SettlementsError:
+        return gdf
+    details = [found.describe(int(g)) if found.measured(g) else "" for g in gdf["geonameid"].tolist()]
+    return gdf.assign(detail=details) if any(details) else gdf
 
 
 def events_on(gdf: gpd.GeoDataFrame, day: date) -> gpd.GeoDataFrame:
