@@ -58,7 +58,8 @@ def report(gaz) -> None:
     for name in KNOWN:
         for entry in gaz.entries:
             if entry.name == name and entry.country == "UA" and entry.kind == "settlement" and entry.population > 5000:
-                hist = ", ".join(f"{d.isoformat()} {'in' if s else 'out'}" for d, s in found.table.history(entry.geonameid))
+                hist = ", ".join(f"{d.isoformat()} {'in' if s else 'out'}"
+                                 for d, s in found.table.history(entry.geonameid))
                 print(f"{name} ({entry.population:,}): {hist or 'never inside'}")
 
 

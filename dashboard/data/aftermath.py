@@ -14,6 +14,7 @@ from dashboard.data.history import extent_for
 from dashboard.data.layers import equal_area, held_outline
 from dashboard.data.load import Dataset
 from dashboard.data.outcomes import Expectation
+from dashboard.data.settlements import Change, SettlementsError, load_settlements, table_path
 
 
 @dataclass(frozen=True)
@@ -85,3 +86,27 @@ def monthly_net(ds: Dataset, column: str) -> pd.DataFrame:
     out = monthly.diff().dropna().reset_index()
     out.columns = ["month", "net_km2"]
     return out
+
+
+@dataclass(frozen=True)
+class TownsTaken:
+    """The largest settlements whose point came under occupation after the article and was still
+    inside on the chosen day, with the table's provenance and rule."""
+
+    towns: list[Change]
+    through: date  # the table's last day, when the chosen day is later
+    source: str
+    status: str
+    rule: str
+
+
+def towns_taken(ds: Dataset, article: date, day: date, limit: int = 8) -> TownsTaken | None:
+    """None before the article's date or when the settlements table cannot be read."""
+    if day <= article:
+        return None
+    try:
+        found = load_settlements(ds.root, table_path(ds.root, ds.catalog))
+    except SettlementsError:
+        return None
+    until = min(day, found.table.last)
+    return TownsTaken(found.largest_taken(article, until, limit), until, found.source, found.status, found.rule)

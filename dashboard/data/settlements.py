@@ -89,8 +89,10 @@ class Settlements:
         return self.oblasts.get((entry.country, code), f"GeoNames region {entry.country}-{code}")
 
     def oblast_names(self) -> list[str]:
-        """The oblasts of the settlements that ever changed sides, sorted."""
-        return sorted({self.oblast_of(self.places[g]) for g in set(self.table.ids) if g in self.places})
+        """The oblasts of the settlements that changed sides after the first day, sorted."""
+        first = self.table.first
+        return sorted({self.oblast_of(self.places[g]) for g, d in zip(self.table.ids, self.table.days, strict=True)
+                       if g in self.places and d > first})
 
     def match_oblast(self, text: str) -> str | None:
         """The oblast a reader means ("donetsk", "Donetsk Oblast"), or None when none matches."""
@@ -199,7 +201,8 @@ def _load(path: str, rel: str, gazetteer: str, _mtime: int, _size: int) -> Settl
     wanted = set(table.ids)
     places = {e.geonameid: e for e in gaz.entries if e.geonameid in wanted and e.kind == "settlement"}
     for gid in sorted(wanted - set(places))[:5]:
-        table.problems.append((rel, "0", f"geonameid {gid} is not a settlement of the gazetteer; its rows are not shown"))
+        table.problems.append((rel, "0", f"geonameid {gid} is not a settlement of the gazetteer; "
+                                         "its rows are not shown"))
     measured = frozenset(e.geonameid for e in gaz.entries if e.country == "UA" and e.kind == "settlement")
     return Settlements(table, places, oblasts, measured)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -123,18 +122,15 @@ def parse_table(text: str, name: str) -> Table:
         raise TableError(f"{name}:0: larger than {MAX_BYTES:,} characters; not read")
     header: dict[str, str] = {}
     lines = text.splitlines()
-    number = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.startswith("#"):
-            break
+    number = next((i for i, line in enumerate(lines, start=1) if not line.startswith("#")), len(lines) + 1)
+    for line in lines[:number - 1]:
         key, sep, value = line[1:].strip().partition(": ")
         if sep and key in HEADER_KEYS:
             header[key] = value.strip()
-    else:
-        number += 1
     missing = [k for k in HEADER_KEYS if not header.get(k)]
     if missing:
-        raise TableError(f"{name}:{number}: header lacks {', '.join(missing)}; rebuild with scripts/build_settlements.py")
+        raise TableError(f"{name}:{number}: header lacks {', '.join(missing)}; "
+                         "rebuild with scripts/build_settlements.py")
     first, last = _day(header["first_day"]), _day(header["last_day"])
     if first is None or last is None or last < first:
         raise TableError(f"{name}:{number}: first_day/last_day are not two ordered YYYY-MM-DD dates")
@@ -230,15 +226,9 @@ def extend_text(text: str, days: Iterable[tuple[date, shapely.Geometry]], gaz: G
             added += 1
     if not added:
         return text
+    count = table.header["snapshots"]
     header = {**table.header, "last_day": tracker.last.isoformat(),
-              "snapshots": str(int(table.header["snapshots"]) + added if table.header["snapshots"].isdigit() else "")}
+              "snapshots": str(int(count) + added) if count.isdigit() else count}
     old = zip(table.ids, table.days, (int(s) for s in table.inside), strict=True)
     return table_text(header, [*old, *tracker.rows])
 
-
-def finite_population(value: object) -> int:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0
-    return int(number) if math.isfinite(number) and number > 0 else 0

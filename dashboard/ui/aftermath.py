@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.data.aftermath import measured, monthly_net
+from dashboard.data.aftermath import measured, monthly_net, towns_taken
 from dashboard.data.load import Dataset
 from dashboard.data.outcomes import Expectation, Report, load_outcomes
 from dashboard.data.outcomes import article_of as outcomes_article
@@ -45,6 +45,21 @@ def render(ds: Dataset, day: date, article_id: str) -> None:
     for expectation in expectations:
         with st.container(border=True):
             _expectation(ds, expectation, article, day)
+    _towns_taken(ds, article, day)
+
+
+def _towns_taken(ds: Dataset, article: date, day: date) -> None:
+    """The largest towns whose point came under occupation since the article, with their days."""
+    taken = towns_taken(ds, article, day)
+    if taken is None or not taken.towns:
+        return
+    with st.container(border=True):
+        st.markdown(f"**Largest towns taken since the article ({article.isoformat()} → {taken.through.isoformat()})**")
+        for c in taken.towns:
+            st.markdown(f"- **{markdown_text(c.name)}** ({markdown_text(c.oblast)}, population {c.population:,}): "
+                        f"{c.day.isoformat()}")
+        st.caption(f"Still inside on {taken.through.isoformat()} · {markdown_text(taken.status)} · "
+                   f"{markdown_text(taken.source)}. Rule: {markdown_text(taken.rule)}")
 
 
 def _expectation(ds: Dataset, expectation: Expectation, article: date, day: date) -> None:

@@ -28,6 +28,7 @@ from dashboard.data.view import Bounds, ViewState
 from dashboard.map.text import markdown_text
 from dashboard.ui import state
 from dashboard.ui.chart import series_html
+from dashboard.ui.settlements_panel import occupation_note
 
 QUERY_KEY = "front_town_query"  # text input: what the reader typed
 PICK_KEY = "front_town_pick"    # select (key prefix): one of the towns matching it
@@ -117,6 +118,9 @@ def town_figures(ds: Dataset, view: ViewState, town: Town) -> None:
                    f"snapshot of {shown.isoformat()}: {METHOD}. 0 km = inside it. Source: {source}. Status: {status}.")
     st.caption(f"{markdown_text(town.label())} · on {shown.isoformat()} · {status} · {source} snapshot, distance "
                f"measured by this project ({METHOD}). Occupied Ukraine only: the border with Russia is not counted.")
+    note = occupation_note(ds, town.geonameid, view.date)
+    if note:
+        st.caption(f"**{name}**: {markdown_text(note)}")
     series = distance_series(ds, town.lon, town.lat)
     closest = closest_day(series)
     if closest is None:
