@@ -16,6 +16,7 @@ from typing import TextIO
 from dashboard.data import outcomes
 from dashboard.data.gazetteer import GazetteerError, gazetteer_dir, read_gazetteer
 from dashboard.data.load import Dataset, data_dir, read_dataset
+from dashboard.data.settlements import table_problems
 from dashboard.data.specs import Problem
 
 #: A report dated later than this after the history's last day is a typo, not news.
@@ -37,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(root: Path) -> int:
     ds = read_dataset(root.resolve())  # uncached: always read the files afresh
-    problems = [*ds.problems, *_area_columns(ds), *_outcomes(ds), *_gazetteer(ds.root)]
+    problems = [*ds.problems, *_area_columns(ds), *_outcomes(ds), *_gazetteer(ds.root),
+                *(Problem(*p) for p in table_problems(ds.root, ds.catalog))]  # the settlements table's rows
     for problem in problems:
         _say(str(problem), sys.stdout)
     errors = sum(p.severity == "error" for p in problems)
