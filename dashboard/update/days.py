@@ -1,22 +1,28 @@
 """Each day after the last shipped one: fetch it, check it, and measure and encode it if it passes.
 
-A day's file is rejected, with its reason, when it is too big, does not parse as a GeoJSON
-FeatureCollection of polygons, has no area left after repair (make_valid), lies outside
-Ukraine's extent, or changes more area than is plausible since the last accepted day. A
+A day's file is rejected, with its reason, when it is too big, does not read as a GeoJSON
+FeatureCollection of polygons (reader.py), has no area left after repair (make_valid), lies
+outside Ukraine's extent, or changes more area than is plausible since the last accepted day. A
 rejected day never enters the data and does not move the chain on: the next day is checked and
-encoded against the last accepted day, as if the rejected one were missing upstream.
+encoded against the last accepted day, as if the rejected one were missing upstream. It is asked
+again on later runs (retry.py). A transfer that did not complete is "unreachable": the run stops
+there and the next run asks again from that day.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import shapely
+import shapely.errors
 
 from dashboard.data.geometry import GRID, measured_km2, polygonal
-from dashboard.data.series import Boundaries, Encoder, measure_day, parse_snapshot, snap
-from dashboard.update.fetch import ABSENT, OK, UNREACHABLE, day_url, fetch
+from dashboard.data.series import Boundaries, Encoder, measure_day, snap
+from dashboard.update.fetch import ABSENT, OK, UNREACHABLE, Fetched, day_url, fetch
+from dashboard.update.reader import Rejected, read_day
 from dashboard.update.state import Current
 
 #: Ukraine spans lon 22.1..40.2, lat 44.4..52.4; anything outside this box is not a map of it.
@@ -31,6 +37,9 @@ MAX_CHANGE_KM2_PER_DAY = 500.0
 #: After a gap the bound grows with the days since the last accepted day, but no further than a
 #: week's worth (3,500 km²), so a long outage upstream does not let any file through.
 MAX_GAP_DAYS = 7
+#: The longest run of days missing upstream in 2024-2026 was 2 days; after 14 in a row the
+#: source has stopped publishing (or the URL is wrong), and asking further only makes requests.
+MAX_ABSENT_IN_A_ROW = 14
 
 APPLIED, ABSENT_DAY, REJECTED, STOPPED = "applied", "absent", "rejected", "unreachable"
 
@@ -43,6 +52,7 @@ class Outcome:
     changed_km2: float = 0.0
     total_km2: float = 0.0
     geom: shapely.Geometry | None = None  # an accepted day's full-resolution area
+    note: str = ""  # how the request was redirected, if it was
 
 
 @dataclass
@@ -53,13 +63,21 @@ class Plan:
     records: list[dict[str, object]] = field(default_factory=list)
     rows: list[dict[str, object]] = field(default_factory=list)
     snapped: dict[date, shapely.Geometry] = field(default_factory=dict)
+    #: days already shipped whose replay must not change (after a day inserted before them)
+    unchanged: dict[date, shapely.Geometry] = field(default_factory=dict)
+    stopped: str = ""  # why the run ended before --until ("" when it asked every day)
+    notes: list[str] = field(default_factory=list)  # lines for the report (re-asks given up)
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
 
 
-class Rejected(ValueError):
-    pass
+@dataclass
+class Limits:
+    timeout: float  # one request, all of it
+    deadline: float  # time.monotonic() by which the whole run stops asking
+    max_change: float = MAX_CHANGE_KM2_PER_DAY
+    max_absent: int = MAX_ABSENT_IN_A_ROW
 
 
 def days_after(last: date, until: date) -> list[date]:
@@ -68,10 +86,7 @@ def days_after(last: date, until: date) -> list[date]:
 
 def vet(raw: bytes, chain: shapely.Geometry, days: int, max_change: float) -> tuple[shapely.Geometry, float]:
     """The day's full-resolution area and how much it changed against `chain` (km²), or Rejected."""
-    try:
-        geom = parse_snapshot(raw)
-    except ValueError as exc:
-        raise Rejected(str(exc)) from None
+    geom = read_day(raw)
     minx, miny, maxx, maxy = geom.bounds
     if minx < EXTENT[0] or miny < EXTENT[1] or maxx > EXTENT[2] or maxy > EXTENT[3]:
         raise Rejected(f"outside Ukraine's extent (bounds {minx:.2f}, {miny:.2f}, {maxx:.2f}, {maxy:.2f})")
@@ -84,47 +99,89 @@ def vet(raw: bytes, chain: shapely.Geometry, days: int, max_change: float) -> tu
     return geom, changed_km2
 
 
-def collect(current: Current, until: date, source: str, timeout: float,
-            max_change: float = MAX_CHANGE_KM2_PER_DAY, report=print) -> Plan:
+def ask(day: date, source: str, limits: Limits) -> Fetched | None:
+    """The day's answer, or None when the run's time is up (the day is left for the next run)."""
+    left = limits.deadline - time.monotonic()
+    if left <= 0:
+        return None
+    return fetch(day_url(source, day), min(limits.timeout, left), deadline=limits.deadline)
+
+
+def collect(current: Current, until: date, source: str, limits: Limits,
+            report: Callable[[str], None] = print, plan: Plan | None = None) -> Plan:
     """Fetch and judge every day after the last shipped one up to `until`. Stops at the first day
-    the source cannot be reached: later days would only wait for the same timeout, and leaving
-    them unasked keeps the shipped days contiguous with what the next run will ask."""
-    plan, encoder = Plan(), Encoder(current.provenance, current.chain, current.last_key)
+    the source cannot be reached (later days would only wait for the same timeout, and leaving
+    them unasked keeps the shipped days contiguous with what the next run will ask), when the
+    run's time is up, or after `max_absent` days in a row that are not published."""
+    plan = plan or Plan()
+    encoder = Encoder(current.provenance, current.chain, current.last_key)
     bounds: Boundaries | None = None
-    accepted = current.last
+    accepted, absent_run = current.last, 0
     for day in days_after(current.last, until):
-        got = fetch(day_url(source, day), timeout)
+        if plan.stopped:
+            break
+        if absent_run >= limits.max_absent:
+            plan.stopped = (f"{absent_run} days in a row not published upstream (--max-absent); "
+                            f"from {day} on, asked next run")
+            break
+        got = ask(day, source, limits)
+        if got is None:
+            plan.stopped = f"the run's time bound (--max-run) is up; from {day} on, asked next run"
+            break
         if got.kind == UNREACHABLE:
             plan.outcomes.append(Outcome(day, STOPPED, got.reason))
-            report(_line(plan.outcomes[-1]))
+            plan.stopped = f"{day}: source unreachable; from that day on, asked next run"
+            report(line(plan.outcomes[-1]))
             break
-        outcome = _judge(day, got, encoder.chain, (day - accepted).days, max_change)
+        outcome = judge(day, got, encoder.chain, (day - accepted).days, limits.max_change)
+        absent_run = absent_run + 1 if outcome.status == ABSENT_DAY else 0
         if outcome.status == APPLIED:
             bounds = bounds or Boundaries.read(current.root)
-            plan.snapped[day] = snap(outcome.geom)
-            plan.records += encoder.next_records(day, plan.snapped[day])
-            plan.rows.append(measure_day(day, outcome.geom, bounds))
-            outcome.total_km2, accepted = float(plan.rows[-1]["total_km2"]), day
+            outcome = accept(outcome, encoder, bounds, plan)
+            if outcome.status == APPLIED:
+                accepted = day
         plan.outcomes.append(outcome)
-        report(_line(outcome))
+        report(line(outcome))
     return plan
 
 
-def _judge(day: date, got, chain: shapely.Geometry, days: int, max_change: float) -> Outcome:
+def judge(day: date, got: Fetched, chain: shapely.Geometry, days: int, max_change: float) -> Outcome:
     if got.kind == ABSENT:
-        return Outcome(day, ABSENT_DAY, "not published upstream (HTTP 404)")
+        return Outcome(day, ABSENT_DAY, "not published upstream (HTTP 404)", note=got.redirected)
     if got.kind != OK:
-        return Outcome(day, REJECTED, got.reason)
+        return Outcome(day, REJECTED, got.reason, note=got.redirected)
     try:
         geom, changed = vet(got.data, chain, days, max_change)
     except Rejected as exc:
-        return Outcome(day, REJECTED, str(exc))
-    return Outcome(day, APPLIED, changed_km2=changed, geom=geom)
+        return Outcome(day, REJECTED, str(exc), note=got.redirected)
+    except (shapely.errors.ShapelyError, ValueError, TypeError) as exc:  # GEOS on a shape that read well
+        return Outcome(day, REJECTED, f"cannot be measured ({type(exc).__name__}: {str(exc)[:120]})",
+                       note=got.redirected)
+    return Outcome(day, APPLIED, changed_km2=changed, geom=geom, note=got.redirected)
 
 
-def _line(o: Outcome) -> str:
+def accept(outcome: Outcome, encoder: Encoder, bounds: Boundaries, plan: Plan) -> Outcome:
+    """Measure and encode an accepted day into `plan`; the encoder moves on only when both
+    worked, so a day that fails here is rejected and leaves the chain where it was."""
+    day, saved = outcome.day, (encoder.chain, encoder.last_key, list(encoder.repairs))
+    try:
+        snapped = snap(outcome.geom)
+        row = measure_day(day, outcome.geom, bounds)
+        records = encoder.next_records(day, snapped)
+    except (shapely.errors.ShapelyError, ValueError, TypeError, KeyError) as exc:
+        encoder.chain, encoder.last_key, encoder.repairs = saved
+        return Outcome(day, REJECTED, f"cannot be measured ({type(exc).__name__}: {str(exc)[:120]})",
+                       note=outcome.note)
+    plan.snapped[day], plan.records, plan.rows = snapped, [*plan.records, *records], [*plan.rows, row]
+    outcome.total_km2 = float(row["total_km2"])
+    return outcome
+
+
+def line(o: Outcome) -> str:
     if o.status == APPLIED:
-        return f"{o.day}  applied    {o.total_km2:,.2f} km² occupied, {o.changed_km2:,.2f} km² changed hands"
-    if o.status == ABSENT_DAY:
-        return f"{o.day}  absent     {o.reason}"
-    return f"{o.day}  {o.status:<10} {o.reason}"
+        text = f"{o.day}  applied    {o.total_km2:,.2f} km² occupied, {o.changed_km2:,.2f} km² changed hands"
+    elif o.status == ABSENT_DAY:
+        text = f"{o.day}  absent     {o.reason}"
+    else:
+        text = f"{o.day}  {o.status:<10} {o.reason}"
+    return text + (f" [{o.note}]" if o.note else "")

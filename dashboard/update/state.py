@@ -33,6 +33,8 @@ class Current:
     last_key: date  # the latest whole snapshot (keyframe)
     chain: shapely.Geometry  # the app's replay of the last day
     provenance: dict[str, str]  # source, source_url, status of the shipped records, for the new ones
+    history: OccupiedHistory  # the app's replay of the shipped days (a re-asked day goes between them)
+    base_days: set[date]  # days with a whole snapshot (keyframe)
 
 
 def read_current(root: Path) -> Current:
@@ -54,7 +56,7 @@ def read_current(root: Path) -> Current:
     latest = layer["features"][-1]["properties"]
     provenance = {k: latest[k] for k in ("source", "source_url", "status")}
     return Current(root, spec.file, spec.table, layer, _table_through(table, last, spec.table),
-                   last, max(keys), history.snapshot(last).geometry, provenance)
+                   last, max(keys), history.snapshot(last).geometry, provenance, history, set(keys))
 
 
 def _table_through(text: str, last: date, name: str) -> str:

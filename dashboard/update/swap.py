@@ -35,6 +35,7 @@ from pathlib import Path
 from dashboard.data.load import read_dataset
 from dashboard.data.series import same_on_grid, table_frame
 from dashboard.update.days import Plan
+from dashboard.update.retry import STATE_FILE
 from dashboard.update.state import Current
 
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
@@ -60,26 +61,48 @@ def locked(root: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def publish(current: Current, plan: Plan) -> str:
-    """Write the plan's days into the data folder; returns how the folder was switched."""
+def publish(current: Current, plan: Plan, state: str | None = None) -> str:
+    """Write the plan's days (and `state`, the re-ask file's new text) into the data folder;
+    returns how the folder was switched."""
     root = current.root
     for stale in root.parent.glob(f".{root.name}.update-*"):
         shutil.rmtree(stale, ignore_errors=True)  # left by an update killed before its switch
     staging = root.parent / f".{root.name}.update-{os.getpid()}"
     shutil.copytree(root, staging, copy_function=_link)
     try:
-        features = current.layer["features"] + [_feature_json(r) for r in plan.records]
-        layer = {**current.layer, "features": features}
-        _write(staging / current.layer_file, json.dumps(layer, ensure_ascii=False, separators=(",", ":")) + "\n")
-        rows = table_frame(plan.rows).to_csv(header=False, index=False, lineterminator="\n")
-        _write(staging / current.table_file, current.table_text + rows)
+        written = write_days(staging, current, plan)
+        if state is not None:
+            _write(staging / STATE_FILE, state)
+            written.insert(0, STATE_FILE)  # with the table: before the layer, see the docstring
         verify(staging, plan)
         for folder, _, _ in os.walk(staging):  # the clone's own entries, durable before the swap
             _fsync_dir(Path(folder))
-        how = switch(staging, root, [current.table_file, current.layer_file])
+        how = switch(staging, root, written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return how
+
+
+def write_days(folder: Path, current: Current, plan: Plan) -> list[str]:
+    """Write the accepted days into `folder` (the staging clone): the layer's new records and
+    the table's new rows, in date order. The one place that writes what a day adds: a new file
+    a day extends goes here. Returns the files written, in the order they switch (the layer,
+    which decides the days the app shows, last)."""
+    new = [_feature_json(r) for r in plan.records]
+    features = current.layer["features"] + new
+    lines = current.table_text.splitlines(keepends=True)
+    rows = table_frame(plan.rows).to_csv(header=False, index=False, lineterminator="\n") if plan.rows else ""
+    rows_list = rows.splitlines(keepends=True)
+    if any(str(f["properties"]["date"]) <= current.last.isoformat() for f in new):
+        # a re-asked day goes between shipped ones: sort (stable, so a day keeps its order)
+        features = sorted(features, key=lambda f: str(f["properties"]["date"])[:10])
+        body = sorted(lines[1:] + rows_list, key=lambda text: text.split(",", 1)[0])
+    else:
+        body = lines[1:] + rows_list
+    layer = {**current.layer, "features": features}
+    _write(folder / current.layer_file, json.dumps(layer, ensure_ascii=False, separators=(",", ":")) + "\n")
+    _write(folder / current.table_file, "".join(lines[:1] + body))
+    return [current.table_file, current.layer_file]
 
 
 def verify(folder: Path, plan: Plan) -> None:
@@ -92,6 +115,10 @@ def verify(folder: Path, plan: Plan) -> None:
         got = ds.history.snapshot(day)
         if got.shown != day or not same_on_grid(got.geometry, want):
             raise PublishError(f"replaying {day} does not give the fetched snapshot")
+    for day, want in plan.unchanged.items():  # shipped days after a day inserted before them
+        got = ds.history.snapshot(day)
+        if got.shown != day or not same_on_grid(got.geometry, want):
+            raise PublishError(f"inserting a day changes the replay of the shipped day {day}")
 
 
 def switch(staging: Path, root: Path, files: list[str]) -> str:
