@@ -2,8 +2,9 @@
 
 Prints every problem as `file:location: what is wrong` and exits 1 if any is an error
 (warnings, such as a repaired geometry or a layer that will be slow to draw, are printed but do
-not fail). It never crashes: an unexpected exception becomes the problem "internal error reading
-FOLDER: TYPE" and exit status 1, so a CI job always gets a list, never a traceback.
+not fail). It never crashes: an unexpected exception becomes the problem "FOLDER:0: internal
+error reading the data folder: TYPE" and exit status 1, so a CI job always gets a list, never a
+traceback. A long folder path is echoed once, shortened.
 """
 
 from __future__ import annotations
@@ -26,17 +27,29 @@ FUTURE_SLACK = timedelta(days=366)
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     root = Path(args[0]) if args else data_dir()
+    shown = short_path(str(root))
     try:
-        if not root.is_dir():
-            _say(f"{root}: no such data folder", sys.stderr)
+        try:
+            exists = root.is_dir()
+        except OSError as exc:  # e.g. a name longer than the system takes (ENAMETOOLONG)
+            _say(f"{shown}: cannot open the data folder ({exc.strerror or type(exc).__name__})", sys.stderr)
             return 1
-        return _report(root)
+        if not exists:
+            _say(f"{shown}: no such data folder", sys.stderr)
+            return 1
+        return _report(root, shown)
     except Exception as exc:  # noqa: BLE001 - named, never a traceback
-        _say(str(Problem(str(root), "0", f"internal error reading {root}: {type(exc).__name__}")), sys.stdout)
+        _say(str(Problem(shown, "0", f"internal error reading the data folder: {type(exc).__name__}")), sys.stdout)
         return 1
 
 
-def _report(root: Path) -> int:
+def short_path(text: str, limit: int = 120) -> str:
+    """A path as echoed back: whole when short, else its start and end (a path is input too, and
+    a 5,000-character one must not fill the report)."""
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-(limit // 2 - 1):]}"
+
+
+def _report(root: Path, shown: str) -> int:
     ds = read_dataset(root.resolve())  # uncached: always read the files afresh
     problems = [*ds.problems, *_area_columns(ds), *_outcomes(ds), *_gazetteer(ds.root),
                 *(Problem(*p) for p in table_problems(ds.root, ds.catalog))]  # the settlements table's rows
@@ -44,7 +57,7 @@ def _report(root: Path) -> int:
         _say(str(problem), sys.stdout)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    _say(f"{root}: {len(ds.catalog.layers)} layers, {len(ds.layers)} loaded, "
+    _say(f"{shown}: {len(ds.catalog.layers)} layers, {len(ds.layers)} loaded, "
          f"{errors} error(s), {warnings} warning(s)", sys.stderr)
     return 1 if errors else 0
 

@@ -116,3 +116,12 @@ def test_damaged_drafts_are_named_with_their_folder(data_copy):
     out = result.stdout.splitlines()
     assert any(line.startswith("drafts/broken-one/article.toml:0:") for line in out), out
     assert any(line.startswith("drafts/bad-date/article.toml:") and "2025-13-45" in line for line in out), out
+
+
+def test_overlong_folder_path_is_one_short_line(tmp_path):
+    """Issue #21 (13): a 5,000-character path was echoed three times in one 'internal error'."""
+    result = run_check(tmp_path / ("a" * 5000))
+    out = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in out
+    assert len(out.strip().splitlines()) == 1 and len(out) < 300, out[:400]
+    assert "too long" in out.lower()
