@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"since": args.since.isoformat(), "until": until.isoformat(), "oblast": oblast,
                           "min_population": args.min_population, "count": len(rows), "total_population": total,
                           "table_last_day": found.table.last.isoformat(), "source": found.source,
-                          "status": found.status, "rule": found.rule, "changes": rows}, ensure_ascii=False))
+                          "status": found.status, "rule": found.rule, "settlements": rows}, ensure_ascii=False))
         return OK
     _text(found, args.since, until, changes, total)
     return OK

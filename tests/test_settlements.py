@@ -135,7 +135,7 @@ def test_the_layer_shows_the_window_changes_with_their_provenance(shipped, found
     want = found.changes(date(2025, 6, 1), date(2025, 11, 10))
     assert len(gdf) == len(want) > 10
     assert sorted(gdf["geonameid"]) == sorted(c.geonameid for c in want)
-    assert set(gdf["kind"]) == {"occupied", "left"} and set(gdf["direction"]) == {CAME_IN, WENT_OUT}
+    assert set(gdf["kind"]) == {"came-in", "left"} and set(gdf["direction"]) == {CAME_IN, WENT_OUT}
     assert (gdf.geometry.geom_type == "Point").all()
     for column in ("name", "population", "oblast", "day", "rule", "source", "source_url"):
         assert gdf[column].astype(str).str.len().gt(0).all(), column

@@ -29,21 +29,21 @@ def run_json(capsys, *args: str) -> dict:
 def test_json_lists_the_data_api_window_with_provenance(capsys):
     out = run_json(capsys, "--since", "2025-06-01", "--until", "2025-11-10")
     want = load_settlements(DEFAULT_DATA).changes(date(2025, 6, 1), date(2025, 11, 10))
-    assert [(r["geonameid"], r["day"], r["direction"]) for r in out["changes"]] == \
+    assert [(r["geonameid"], r["day"], r["direction"]) for r in out["settlements"]] == \
         [(c.geonameid, c.day.isoformat(), c.direction) for c in want]
     assert out["count"] == len(want) > 10 and out["total_population"] == sum(c.population for c in want)
     assert out["status"] == "assessed" and "GeoNames point" in out["rule"] and "DeepStateMap" in out["source"]
-    assert all(r["rule"] == out["rule"] and r["status"] == "assessed" for r in out["changes"])
+    assert all(r["rule"] == out["rule"] and r["status"] == "assessed" for r in out["settlements"])
 
 
 def test_filters_by_oblast_and_size(capsys):
     out = run_json(capsys, "--since", "2025-06-01", "--until", "2025-11-10", "--oblast", "donetsk",
                    "--min-population", "5000")
-    assert out["oblast"] == "Donetsk Oblast" and out["changes"]
-    assert all(r["oblast"] == "Donetsk Oblast" and r["population"] >= 5000 for r in out["changes"])
-    assert "Pokrovsk" in [r["name"] for r in out["changes"]]
+    assert out["oblast"] == "Donetsk Oblast" and out["settlements"]
+    assert all(r["oblast"] == "Donetsk Oblast" and r["population"] >= 5000 for r in out["settlements"])
+    assert "Pokrovsk" in [r["name"] for r in out["settlements"]]
     wider = run_json(capsys, "--since", "2025-06-01", "--until", "2025-11-10")
-    assert len(wider["changes"]) > len(out["changes"])
+    assert len(wider["settlements"]) > len(out["settlements"])
 
 
 def test_until_defaults_to_the_table_last_day_and_text_names_the_rule(capsys):

@@ -24,7 +24,7 @@ from dashboard.data.specs import COMPUTED_FORMATS, Catalog, LayerSpec
 TABLE = "tables/settlements.csv"
 CAME_IN, WENT_OUT = "came under occupation", "no longer inside"
 #: The `kind` of a layer feature, for the catalog's style_by: one marker style each way.
-KINDS = {CAME_IN: "occupied", WENT_OUT: "left"}
+KINDS = {CAME_IN: "came-in", WENT_OUT: "left"}
 
 
 class SettlementsError(ValueError):
