@@ -104,7 +104,10 @@ def ask(day: date, source: str, limits: Limits) -> Fetched | None:
     left = limits.deadline - time.monotonic()
     if left <= 0:
         return None
-    return fetch(day_url(source, day), min(limits.timeout, left), deadline=limits.deadline)
+    got = fetch(day_url(source, day), min(limits.timeout, left), deadline=limits.deadline)
+    if got.kind == UNREACHABLE and time.monotonic() >= limits.deadline:
+        return None  # cut off by the run's bound, not by the source: say so
+    return got
 
 
 def collect(current: Current, until: date, source: str, limits: Limits,

@@ -56,10 +56,8 @@ def fetch(url: str, timeout: float, max_bytes: int = MAX_BYTES, deadline: float 
     while True:
         try:
             status, reason, location, data = _exchange(url, end, max_bytes)
-        except _Unreachable as exc:
-            return Fetched(UNREACHABLE, reason=f"source unreachable: {exc} ({url})", url=url)
-        except (OSError, ValueError, UnicodeError, http.client.HTTPException) as exc:
-            late = time.monotonic() >= end
+        except (_Unreachable, OSError, ValueError, UnicodeError, http.client.HTTPException) as exc:
+            late = time.monotonic() >= end  # the watchdog's shutdown looks like a cut-off: say why
             why = f"no whole answer within {timeout:g} s" if late else (str(exc) or type(exc).__name__)
             return Fetched(UNREACHABLE, reason=f"source unreachable: {why} ({url})", url=url)
         if status not in _REDIRECTS:
