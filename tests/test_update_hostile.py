@@ -22,9 +22,16 @@ import pytest
 
 from dashboard.update.__main__ import main as update_main
 from dashboard.update.retry import MAX_RUNS, STATE_FILE
-from tests.test_update import D1, D2, D3, D4, D5, D6, LAST, assert_clean, digest, files, history_of  # noqa: F401
+from tests.test_update import D1, D2, D3, D6, LAST, assert_clean, digest, history_of
+from tests.test_update import files as _files  # noqa: F401 - registered as the fixture `_files`
 
 Behaviour = Callable[[BaseHTTPRequestHandler], None]
+
+
+@pytest.fixture(scope="module")
+def files(_files):  # noqa: F811 - the imported fixture, by its pytest name
+    """test_update's day files (good days from the shipped last day, and broken ones)."""
+    return _files
 
 
 def name(day: date) -> str:
