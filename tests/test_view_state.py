@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.data.view import KEYS, bounds_from, parse_query, step, to_query
+from dashboard.data.view import KEYS, NOTICES, bounds_from, parse_query, step, to_query
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +87,37 @@ def test_steps_by_day_week_and_month():
     assert step(date(2025, 12, 15), "month", 1) == date(2026, 1, 15)
     assert step(date(2025, 1, 1), "week", -1) == date(2024, 12, 25)
     assert step(date(2025, 1, 1), "day", 1) == date(2025, 1, 2)
+
+
+def test_an_unknown_parameter_is_named_in_its_own_script(bounds):
+    """Issue #21 (13): `?дата=1` was reported as "unknown parameter ''"."""
+    assert parse_query({"дата": "1"}, bounds)[1] == ["unknown parameter 'дата' ignored"]
+    assert parse_query({"utm_source": "x"}, bounds)[1] == ["unknown parameter 'utm_source' ignored"]
+    notices = parse_query({"<b>*[x](y)": "1", "\u202e\u200b": "2"}, bounds)[1]
+    assert notices == ["2 unknown parameters ignored ('bxy', (unreadable name))"]
+
+
+def test_a_thousand_junk_parameters_give_one_short_notice_and_keep_the_valid_ones(bounds):
+    """Issue #21 (16): 999 junk parameters listed all of them (about 30 KB)."""
+    params = {f"junk{i}": "1" for i in range(999)} | {"date": "2024-09-01"}
+    view, notices = parse_query(params, bounds)
+    assert view.date == date(2024, 9, 1)
+    assert len(notices) == 1 and notices[0].startswith("999 unknown parameters ignored") and len(notices[0]) < 200
+
+
+def test_side_by_side_without_a_compare_date_is_dropped_and_said(bounds):
+    """Issue #21 (13): `mode=swipe` alone stayed in the URL with nothing shown and no notice."""
+    view, notices = parse_query({"mode": "swipe"}, bounds)
+    assert view.mode == "overlay" and to_query(view, bounds) == {}
+    assert notices == ["mode: side by side needs a compare date; showing one map"]
+    view, notices = parse_query({"mode": "swipe", "date": "2024-09-01", "compare": "2024-09-01"}, bounds)
+    assert view.mode == "overlay" and view.compare is None and len(notices) == 2
+    assert parse_query({"mode": "swipe", "compare": "2024-09-01"}, bounds)[0].mode == "swipe"
+
+
+def test_the_servers_notice_is_said_once_and_never_written_back(bounds):
+    view, notices = parse_query({"notice": ["path", "path"], "date": "2024-09-01"}, bounds)
+    assert view.date == date(2024, 9, 1) and notices == [NOTICES["path"]]
+    assert "notice" not in to_query(view, bounds)
+    assert parse_query({"notice": ["params", "path"]}, bounds)[1] == [NOTICES["params"], NOTICES["path"]]
+    assert parse_query({"notice": "<script>"}, bounds)[1] == ["notice: unknown value ignored"]

@@ -1,15 +1,15 @@
 """The view a link describes: parse it from query parameters, write it back. Pure.
 
-Schema: date, compare (YYYY-MM-DD), layers (comma-separated overlay ids), lat, lon (map centre,
-4 decimals), zoom (integer), basemap (catalog id). Parameters left out take their defaults and
-the default view writes nothing. Parsing never raises: anything unusable is replaced by the
-nearest valid value and named in a notice (without echoing the raw value back).
-"""
+Schema: date, compare (YYYY-MM-DD), layers (comma-separated overlay ids), lat, lon (map centre, 4 decimals),
+zoom (integer), basemap, article (catalog ids), mode, town; `notice` is the server's, read only. Parameters
+left out take their defaults and the default view writes nothing. Parsing never raises: anything unusable is
+replaced by the nearest valid value and named in a notice (without echoing the raw value back)."""
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -17,6 +17,10 @@ from datetime import date, timedelta
 from dashboard.data.specs import Catalog, MapBounds
 
 KEYS = ("date", "compare", "layers", "lat", "lon", "zoom", "basemap", "article", "mode", "town")
+#: Set by the server (serving/guards.py) when it moved the reader here; never written by `to_query`.
+NOTICE_KEY = "notice"
+NOTICES = {"path": "the address went on after the page's name; showing the page",
+           "params": "the link had too many parameters; only the map's own were kept"}
 #: How a compare date is shown: as the changes layer over one map, or two dates side by side with a divider.
 MODES = ("overlay", "swipe")
 MAX_LEN = 400
@@ -89,10 +93,15 @@ def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tu
     """Nearest valid view for any query, plus one notice per thing ignored or corrected."""
     notices: list[str] = []
     values: dict[str, str] = {}
+    unknown: list[str] = []
     for key, raw in params.items():
         key_text = str(key)
+        if key_text == NOTICE_KEY:  # what the server changed on the way here, each said once
+            given = [raw] if isinstance(raw, str) else [str(v) for v in raw]
+            notices += [NOTICES.get(v, f"{NOTICE_KEY}: unknown value ignored") for v in dict.fromkeys(given[:3])]
+            continue
         if key_text not in KEYS:
-            notices.append(f"unknown parameter '{_SAFE_ID.sub('', key_text.lower())[:20]}' ignored")
+            unknown.append(key_text)
             continue
         items = [raw] if isinstance(raw, str) else [str(v) for v in raw]
         if not items:
@@ -104,6 +113,7 @@ def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tu
             notices.append(f"{key_text}: value too long ({len(value)} characters); ignored")
             continue
         values[key_text] = value.strip()
+    notices += [_unknown_notice(unknown)] if unknown else []
 
     d = bounds.default
     view_date = _date(values, "date", d.date, bounds, notices)
@@ -114,6 +124,10 @@ def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tu
     elif compare is not None and compare > view_date:
         notices.append("compare: later than the map date; the two dates were swapped")
         view_date, compare = compare, view_date
+    mode = _choice(values, "mode", d.mode, MODES, notices)
+    if mode == "swipe" and compare is None:  # side by side needs two dates
+        notices.append("mode: side by side needs a compare date; showing one map")
+        mode = d.mode
     view = ViewState(
         date=view_date, compare=compare, layers=_layers(values, d.layers, bounds, notices),
         lat=_number(values, "lat", d.lat, bounds.lat_range, notices),
@@ -121,9 +135,19 @@ def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tu
         zoom=int(_number(values, "zoom", d.zoom, bounds.zoom_range, notices, integer=True)),
         basemap=_basemap(values, d.basemap, bounds, notices),
         article=_choice(values, "article", d.article, bounds.article_ids, notices) if bounds.article_ids else "",
-        mode=_choice(values, "mode", d.mode, MODES, notices), town=_town(values, notices),
+        mode=mode, town=_town(values, notices),
     )
     return view, notices
+
+
+def _unknown_notice(names: list[str]) -> str:
+    """One short notice for all unknown parameters (a thousand: one line), five named in any script
+    (`дата`) by letters, digits, `_` and `-` only: no markup reaches the page."""
+    kept = ["".join(c for c in unicodedata.normalize("NFC", n) if c.isalnum() or c in "_-")[:20] for n in names[:5]]
+    shown = [f"'{k}'" if k else "(unreadable name)" for k in kept]
+    if len(names) == 1:
+        return f"unknown parameter {shown[0]} ignored"
+    return f"{len(names)} unknown parameters ignored ({', '.join(shown)}{', …' if len(names) > 5 else ''})"
 
 
 def to_query(view: ViewState, bounds: Bounds) -> dict[str, str]:
@@ -167,8 +191,7 @@ def _town(values: dict[str, str], notices: list[str]) -> str:
     raw = values.get("town", "")
     if raw and not re.fullmatch(r"\d{1,10}", raw):
         notices.append("town: not a GeoNames id; ignored")
-        return ""
-    return raw
+    return raw if re.fullmatch(r"\d{0,10}", raw) else ""
 
 
 def normalise(view: ViewState, bounds: Bounds) -> ViewState:
@@ -184,16 +207,15 @@ def _clamp(value: float, lo: float, hi: float) -> float:
     return min(max(value, lo), hi)
 
 
-def _date(values: dict[str, str], key: str, default: date | None, bounds: Bounds,
-          notices: list[str]) -> date | None:
+def _date(values: dict[str, str], key: str, default: date | None, bounds: Bounds, notices: list[str]) -> date | None:
     raw = values.get(key)
-    if raw is None or raw == "":
+    if not raw:
         return default
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            raise ValueError
-        day = date.fromisoformat(raw)
-    except ValueError:
+        day = date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
+    except ValueError:  # 2024-02-30
+        day = None
+    if day is None:
         notices.append(f"{key}: not a YYYY-MM-DD date; ignored")
         return default
     if day < bounds.first or day > bounds.last:
@@ -207,17 +229,12 @@ def _date(values: dict[str, str], key: str, default: date | None, bounds: Bounds
 def _number(values: dict[str, str], key: str, default: float, limits: tuple[float, float],
             notices: list[str], integer: bool = False) -> float:
     raw = values.get(key)
-    if raw is None or raw == "":
+    if not raw:
         return default
-    try:
-        if not re.fullmatch(r"[+-]?\d{1,4}(\.\d{1,12})?", raw):
-            raise ValueError
-        value = float(raw)
-        if not math.isfinite(value):
-            raise ValueError
-    except ValueError:
+    if not re.fullmatch(r"[+-]?\d{1,4}(\.\d{1,12})?", raw):  # plain digits: never nan, inf or 1e309
         notices.append(f"{key}: not a {'whole ' if integer else ''}number; ignored")
         return default
+    value = float(raw)
     if integer and value != int(value):
         notices.append(f"{key}: not a whole number; rounded")
         value = round(value)
@@ -227,8 +244,7 @@ def _number(values: dict[str, str], key: str, default: float, limits: tuple[floa
     return int(value) if integer else round(value, 4)
 
 
-def _layers(values: dict[str, str], default: tuple[str, ...], bounds: Bounds,
-            notices: list[str]) -> tuple[str, ...]:
+def _layers(values: dict[str, str], default: tuple[str, ...], bounds: Bounds, notices: list[str]) -> tuple[str, ...]:
     if "layers" not in values:
         return default
     wanted = [p.strip() for p in values["layers"].split(",") if p.strip()]
@@ -246,8 +262,7 @@ def same_spot(a: tuple[float, float], b: tuple[float, float], zoom: int, pixels:
     return abs(a[1] - b[1]) < pixels * deg_per_px and abs(a[0] - b[0]) < pixels * deg_per_px * lat_scale
 
 
-def _choice(values: dict[str, str], key: str, default: str, allowed: tuple[str, ...],
-            notices: list[str]) -> str:
+def _choice(values: dict[str, str], key: str, default: str, allowed: tuple[str, ...], notices: list[str]) -> str:
     raw = values.get(key)
     if raw is None or raw == "":
         return default
