@@ -1,5 +1,5 @@
 """The serving process: what `st.App` wraps around the pages (`streamlit run dashboard/server.py`):
-a warm-up at start and compressed static files.
+a warm-up at start, request guards (uploads, deep paths, over-long links) and compressed static files.
 
 The warm-up (imports, data load, history replay, the default view's map) runs in a thread so the
 server answers at once and the first reader does not pay for it.
@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 
+from dashboard.serving.guards import RequestGuards
 from dashboard.serving.gzip_static import GzipStaticBundles, precompress_entry_bundles
 
 LOG = logging.getLogger("situation_map.server")
@@ -48,5 +49,6 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
 
 
 #: What `st.App` wraps around the pages (Streamlit finds the `st.App(...)` call itself by reading
-#: the entry file, so the call lives in `dashboard/server.py`).
-MIDDLEWARE = [Middleware(GzipStaticBundles)]
+#: the entry file, so the call lives in `dashboard/server.py`). The guards come first (outermost):
+#: a refused upload or a moved page costs nothing further.
+MIDDLEWARE = [Middleware(RequestGuards), Middleware(GzipStaticBundles)]

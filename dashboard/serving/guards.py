@@ -1,0 +1,195 @@
+"""Request guards in front of Streamlit (wired in main.MIDDLEWARE, outermost).
+
+- Uploads: Streamlit stores any file a session PUTs to `/_stcore/upload_file/<session>/<id>` in
+  memory, up to `server.maxUploadSize`, whatever widget the page shows; a widget's own limit is
+  checked in the browser only. Here an upload is refused outright while the editor is off (no page
+  of the app has an upload widget then), and with the editor on a body larger than the editor reads
+  (`PAGE_LIMIT` plus the multipart framing) is refused with 413 as soon as it is seen: by its
+  Content-Length, or while it streams in (chunked bodies have none). At most that cap is held.
+- Deep paths: `/sources/x`, `/map/x/y`, `//map` get the app's HTML, whose relative script paths
+  then resolve under the deep path and come back as HTML (a white page). They are sent to the page
+  their first segment names (or the first page) with `notice=path`, which the page reports.
+- Long query strings: Streamlit drops a query string of more than 1,000 parameters whole (valid
+  date included) and only logs it. A page link with more than MAX_PARAMS parameters is sent back
+  with the link's own keys only and `notice=params`.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, quote, urlencode
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dashboard.data.view import KEYS, NOTICE_KEY
+from dashboard.ingest.reader import PAGE_LIMIT
+
+#: Boundary lines, the part's headers and a long file name: a few hundred bytes in practice.
+MULTIPART_FRAMING = 16 * 1024
+UPLOAD_CAP = PAGE_LIMIT + MULTIPART_FRAMING
+UPLOAD_ROUTE = "/_stcore/upload_file/"
+#: Methods that carry no file: reading, the CORS preflight, and removing a file.
+BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+#: A link the app writes has at most len(KEYS) parameters; others add a few (utm_*, fbclid).
+MAX_PARAMS = 50
+#: Only this much of a query string is read when cutting it (servers refuse far less anyway).
+MAX_QUERY_SCAN = 64 * 1024
+#: Streamlit's own parameters for embedding the page in an iframe: kept when a query is cut.
+EMBED_KEYS = ("embed", "embed_options")
+#: First path segments Streamlit serves itself (assets, media, components, its API, sign-in).
+RESERVED = frozenset({"_stcore", "static", "media", "component", "app", "auth", "oauth2callback"})
+#: A page's url_path as the app names them; anything else goes to the first page.
+_PAGE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def base_path() -> str:
+    """Streamlit's `server.baseUrlPath` as "" or "/situation" (read per request: tests and
+    `streamlit run --server.baseUrlPath` set it after import)."""
+    from streamlit import config
+
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+def editor_on() -> bool:
+    """The editor's own switch (ui/editor.py): SITUATION_MAP_EDITOR=1 or the `editor` secret."""
+    from dashboard.ui.editor import editing_enabled
+
+    return editing_enabled()
+
+
+def is_upload(path: str) -> bool:
+    # Anywhere in the path, not only under the base: a spelling the router would not match costs
+    # nothing to refuse, and one it would match must never slip past.
+    return UPLOAD_ROUTE in path or path.rstrip("/").endswith(UPLOAD_ROUTE.rstrip("/"))
+
+
+def count_params(query: str) -> int:
+    """Parameters as Streamlit counts them (its limit: 1,000)."""
+    return query.count("&") + 1 if query else 0
+
+
+def cut_query(query: str) -> str:
+    """Only the link's own parameters (last value of each), in their order of first appearance."""
+    kept: dict[str, str] = {}
+    wanted = {*KEYS, *EMBED_KEYS}
+    for name, value in parse_qsl(query[:MAX_QUERY_SCAN], keep_blank_values=True, max_num_fields=None):
+        if name in wanted:
+            kept[name] = value
+    return urlencode(kept)
+
+
+def page_target(path: str, base: str) -> str | None:
+    """The page a GET for `path` should be sent to instead, or None to let it through. Only paths
+    deeper than one segment under the base and outside Streamlit's own routes are moved."""
+    if not path.startswith(base + "/"):
+        return None
+    rest = path[len(base) + 1:]
+    if "/" not in rest.rstrip("/"):
+        return None  # the root, a page, a file at the root, or `page/` (Streamlit redirects that)
+    segments = rest.split("/")
+    if segments[0] in RESERVED:
+        return None
+    first = next((s for s in segments if s), "")
+    return f"{base}/{first}" if _PAGE.match(first) and first not in RESERVED else f"{base}/"
+
+
+def with_notice(query: str, reason: str) -> str:
+    """The query with the notice marker added; bytes a header cannot carry as they are (a client
+    may send raw non-ASCII) are percent-encoded, existing escapes are kept."""
+    query = quote(query.encode("latin-1"), safe="&=+%,;:/?@!$'()*-._~")  # the bytes as sent
+    return f"{query}&{NOTICE_KEY}={reason}" if query else f"{NOTICE_KEY}={reason}"
+
+
+async def respond(send: Send, status: int, text: str) -> None:
+    """A refusal, sent before the body is read. The server (uvicorn) drops whatever of the body
+    still arrives once the response is complete: it is never held, and the client still gets
+    this answer instead of a reset connection."""
+    body = text.encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def redirect(send: Send, location: str) -> None:
+    await send({"type": "http.response.start", "status": 302, "headers": [
+        (b"location", location.encode("latin-1")), (b"cache-control", b"no-store"), (b"content-length", b"0")]})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def capped_body(receive: Receive, cap: int) -> list[Message] | None:
+    """The request's messages while their bodies add up to at most `cap` bytes; None past it."""
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages  # the client went away: pass that on
+        size += len(message.get("body", b""))
+        if size > cap:
+            return None
+        if not message.get("more_body", False):
+            return messages
+
+
+class RequestGuards:
+    """ASGI middleware: the upload guard, deep-path redirects and query cuts described above."""
+
+    def __init__(self, app: ASGIApp, upload_cap: int = UPLOAD_CAP) -> None:
+        self.app = app
+        self.upload_cap = upload_cap
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path, method = scope.get("path", ""), scope.get("method", "GET")
+        if is_upload(path) and method not in BODYLESS:
+            await self.upload(scope, receive, send)
+            return
+        if method in ("GET", "HEAD"):
+            location = self.page_location(path, scope.get("query_string", b"").decode("latin-1"))
+            if location is not None:
+                await redirect(send, location)
+                return
+        await self.app(scope, receive, send)
+
+    def page_location(self, path: str, query: str) -> str | None:
+        base = base_path()
+        target = page_target(path, base)
+        if target is not None:
+            query = with_notice(cut_query(query) if count_params(query) > MAX_PARAMS else query, "path")
+            return f"{target}?{query}"
+        if count_params(query) <= MAX_PARAMS or not path.startswith(base + "/"):
+            return None
+        page = path[len(base) + 1:].split("/")[0]
+        if page in RESERVED:
+            return None
+        # Rebuilt from the (decoded) segment, quoted: never `//...`, which a browser reads as a host.
+        return f"{base}/{quote(page, safe='-_.~')}?{with_notice(cut_query(query), 'params')}"
+
+    async def upload(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not editor_on():
+            await respond(send, 403, "Uploads are off: this server's editor is not enabled.")
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await respond(send, 400, "Invalid Content-Length.")
+                return
+            if int(declared) > self.upload_cap:
+                await respond(send, 413, f"Files are limited to {PAGE_LIMIT // 1000} KB.")
+                return
+        messages = await capped_body(receive, self.upload_cap)
+        if messages is None:
+            await respond(send, 413, f"Files are limited to {PAGE_LIMIT // 1000} KB.")
+            return
+        pending = iter(messages)
+
+        async def replay() -> Message:
+            return next(pending, None) or await receive()
+
+        await self.app(scope, replay, send)
