@@ -13,7 +13,7 @@ import shapely
 from dashboard import check
 from dashboard.data.gazetteer import load_gazetteer
 from dashboard.data.load import DEFAULT_DATA
-from dashboard.data.settlements import TABLE, SettlementsError, load_settlements, table_problems
+from dashboard.data.settlements import TABLE, SettlementsError, extend_table, load_settlements, table_problems
 from dashboard.data.settlements_table import (
     MAX_PROBLEMS,
     TableError,
@@ -88,7 +88,7 @@ def test_a_table_without_a_usable_header_is_refused_whole(text, what):
 
 
 def folder_with(tmp_path: Path, text: str | bytes) -> Path:
-    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables").mkdir(parents=True)
     target = tmp_path / TABLE
     target.write_bytes(text if isinstance(text, bytes) else text.encode())
     return tmp_path
@@ -153,3 +153,27 @@ def test_extending_refuses_a_table_measured_on_other_settlements_or_with_bad_row
         extend_text(other, [(date(2026, 8, 23), box(37, 48, 38, 49))], gaz)
     with pytest.raises(TableError, match="inside must be 0 or 1"):
         extend_text(SHIPPED + "704422,2026-08-20,7\n", [(date(2026, 8, 23), box(37, 48, 38, 49))], gaz)
+
+
+def test_the_update_hook_extends_through_a_new_file(tmp_path, shipped):
+    """As the update calls it, in a staging folder whose files are hard links to the live ones."""
+    live = folder_with(tmp_path / "live", SHIPPED)
+    staging = tmp_path / "staging"
+    (staging / "tables").mkdir(parents=True)
+    (staging / TABLE).hardlink_to(live / TABLE)
+    last = shipped.history.last
+    kramatorsk = shapely.union(shipped.history.snapshot(last).geometry, box(37.5, 48.7, 37.62, 48.78))
+    added = extend_table(staging, [(date(2026, 8, 23), kramatorsk)])
+    assert added >= 1 and (live / TABLE).read_text(encoding="utf-8") == SHIPPED  # the live file untouched
+    table = parse_table((staging / TABLE).read_text(encoding="utf-8"), TABLE)
+    assert table.problems == [] and table.last == date(2026, 8, 23) and table.header["snapshots"] == "770"
+    assert table.history(704508) == [(date(2026, 8, 23), True)]  # Kramatorsk
+    assert extend_table(staging, [(date(2026, 8, 23), kramatorsk)]) == 0  # already measured
+
+
+def test_the_update_hook_writes_nothing_from_a_damaged_table(tmp_path):
+    root = folder_with(tmp_path, SHIPPED + "704422,2026-08-20,7\n")
+    before = (root / TABLE).read_bytes()
+    with pytest.raises(SettlementsError, match="inside must be 0 or 1"):
+        extend_table(root, [(date(2026, 8, 23), box(37, 48, 38, 49))])
+    assert (root / TABLE).read_bytes() == before

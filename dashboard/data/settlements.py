@@ -10,15 +10,18 @@ table's source, status and rule, since a town is often fought over long before i
 from __future__ import annotations
 
 import functools
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
+import shapely
 
 from dashboard.data.files import inside
-from dashboard.data.gazetteer import Entry, GazetteerError, gazetteer_dir, load_gazetteer
-from dashboard.data.settlements_table import MAX_BYTES, Table, TableError, parse_table
+from dashboard.data.gazetteer import Entry, GazetteerError, gazetteer_dir, load_gazetteer, read_gazetteer
+from dashboard.data.settlements_table import MAX_BYTES, Table, TableError, extend_text, parse_table
 from dashboard.data.specs import COMPUTED_FORMATS, Catalog, LayerSpec
 
 TABLE = "tables/settlements.csv"
@@ -217,3 +220,27 @@ def table_problems(root: Path, catalog: Catalog | None = None) -> list[tuple[str
     except SettlementsError as exc:
         return [(rel, "0", str(exc), "error")]
     return [(*p, "error") for p in found.problems]
+
+
+def extend_table(root: Path, days: Iterable[tuple[date, shapely.Geometry]]) -> int:
+    """The data update's hook: measure new days (date, full-resolution occupied area) into the
+    table of data folder `root`, as the build measures them; returns how many rows it added.
+
+    Written to a temporary file and moved over the table, so a hard-linked copy (the update's
+    staging folder) never changes the original in place. Raises SettlementsError (file and why)
+    when the table has a bad row or was measured on another set of settlements: nothing written.
+    """
+    path = Path(root) / TABLE
+    try:
+        text = path.read_text(encoding="utf-8")
+        grown = extend_text(text, days, read_gazetteer(gazetteer_dir(Path(root))), TABLE)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettlementsError(f"{TABLE}: cannot read ({type(exc).__name__})") from None
+    except (TableError, GazetteerError) as exc:
+        raise SettlementsError(str(exc)) from None
+    if grown == text:
+        return 0
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(grown, encoding="utf-8")
+    os.replace(tmp, path)
+    return grown.count("\n") - text.count("\n")
