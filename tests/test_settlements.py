@@ -189,3 +189,12 @@ def test_the_distance_panel_note_says_when_the_town_came_under_occupation(shippe
     before = occupation_note(shipped, NEWS["Pokrovsk"], date(2025, 1, 1))
     assert "not inside" in before
     assert occupation_note(shipped, 704508, date(2026, 1, 1)) is None  # Kramatorsk: never inside
+
+
+def test_changes_filter_by_oblast_and_size(found):
+    since, until = date(2025, 1, 1), date(2025, 12, 31)
+    every = found.changes(since, until)
+    donetsk = found.changes(since, until, oblast="donetsk", min_population=2000)
+    assert donetsk == [c for c in every if c.oblast == "Donetsk Oblast" and c.population >= 2000]
+    assert 0 < len(donetsk) < len(every)
+    assert found.changes(since, until, oblast="Narnia") == []

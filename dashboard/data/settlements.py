@@ -108,6 +108,8 @@ class Settlements:
         """Changes seen after `since` up to and including `until`, by day then population (largest
         first). A settlement inside on the table's first day was inside before the history began:
         that is not a change."""
+        if oblast is not None:  # "donetsk" or "Donetsk Oblast" as well as the exact name
+            oblast = self.match_oblast(oblast) or oblast
         out = []
         for i in self.table.rows_between(max(since, self.table.first), until):
             entry = self.places.get(self.table.ids[i])
