@@ -198,3 +198,11 @@ def test_changes_filter_by_oblast_and_size(found):
     assert donetsk == [c for c in every if c.oblast == "Donetsk Oblast" and c.population >= 2000]
     assert 0 < len(donetsk) < len(every)
     assert found.changes(since, until, oblast="Narnia") == []
+
+
+def test_the_map_draws_the_layer_markers(shipped):
+    from dashboard.map.build import build_map
+
+    html = build_map(shipped, view_for(shipped, "2025-11-10")).get_root().render()
+    assert "Pokrovsk: came under occupation on 2025-11-03" in html
+    assert "Rule: a settlement counts as inside" in html
