@@ -8,6 +8,7 @@ Which gazetteer entry a mention means is decided in places.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -37,14 +38,29 @@ _UNKNOWN_CUE = re.compile(
     r"\b(?P<cue>villages? of|towns? of|settlements? of|city of|hamlet of|near|outside|towards?|around|"
     r"captured|recaptured|liberated|seized|entered)\s+(?P<name>[A-ZА-ЯІЇЄҐ][\w’'-]+(?:\s[A-ZА-ЯІЇЄҐ][\w’'-]+)?)"
 )
+_DEMONYMS = ("ian", "ean", "ese", "ish")  # "Ukrainian", "Korean", "Chinese", "British"
 _LISTED_BEFORE = re.compile(r"\b(?P<name>[A-ZА-ЯІЇЄҐ][\w’'-]+)(?:,|,? and|,? or)\s+$")
 _LISTED_AFTER = re.compile(r"(?:,|,? and|,? or)\s+(?P<name>[A-ZА-ЯІЇЄҐ][\w’'-]+)\b")
+
+
+#: A whitespace-free run longer than this is no word of an article (a rule line, a URL, noise): it is
+#: kept as one token. spaCy strips prefixes and suffixes one at a time and searches the rest again each
+#: time, so a long run of punctuation ("[[[[...") cost it time in the square of its length.
+MAX_TOKEN = 64
+
+
+def _long_run_or(original: Callable[[str], object] | None) -> Callable[[str], object]:
+    def token_match(span: str) -> object:
+        return len(span) > MAX_TOKEN or (original is not None and original(span))
+
+    return token_match
 
 
 @lru_cache(maxsize=1)
 def _nlp() -> spacy.Language:
     # A blank pipeline: tokenizer and rule sentencizer only; no trained model is downloaded.
     nlp = spacy.blank("en")
+    nlp.tokenizer.token_match = _long_run_or(nlp.tokenizer.token_match)
     nlp.add_pipe("sentencizer")
     return nlp
 
@@ -165,7 +181,6 @@ def find_mentions(gaz: Gazetteer, doc: Doc) -> list[Mention]:
 
 def unknown_places(text: str, known: list[Mention], gaz: Gazetteer) -> list[Place]:
     """Capitalised names in place-like patterns that the gazetteer lacks: reported without coordinates."""
-    taken = [(m.start, m.end) for m in known]
     hits = [(m.start("name"), m["name"], m["cue"]) for m in _UNKNOWN_CUE.finditer(text)]
     # A name listed with a known town ("Snagost and Olgovka", "near Kruhliakivka and Borova") is a place too.
     for m in known:
@@ -175,18 +190,23 @@ def unknown_places(text: str, known: list[Mention], gaz: Gazetteer) -> list[Plac
         after = _LISTED_AFTER.match(text, m.end)
         hits += [(x.start("name"), x["name"], "listed") for x in (before, after) if x]
     found = []
+    # One byte per character, 1 where a place already is: an overlap test costs the name's length,
+    # not the number of places found so far (a text of a thousand names stays linear).
+    taken = bytearray(len(text) + 1)
+    for m in known:
+        taken[m.start:m.end] = b"\x01" * (m.end - m.start)
     for start, raw, cue in sorted(hits):
         words = raw.rstrip("’'-").split()
         while words and is_stop_key(match_key(words[-1])):
             words.pop()
-        if not words or is_stop_key(match_key(words[0])) or re.search(r"(ian|ean|ese|ish)$", words[0]):
+        if not words or is_stop_key(match_key(words[0])) or words[0].endswith(_DEMONYMS):
             continue
         name = " ".join(words)
         end = start + len(name)
         known_name = match_key(name) in gaz.strong or match_key(name) in gaz.weak
-        if known_name or any(start < e and s < end for s, e in taken):
+        if known_name or taken.find(1, start, end) != -1:
             continue
         kind = "settlement" if cue.startswith(("village", "town", "settlement", "city", "hamlet")) else "other"
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         found.append(Place(name, start, end, name, None, None, None, kind, 0.5, 0))
     return found

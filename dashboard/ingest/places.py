@@ -8,7 +8,6 @@ with null lat/lon and its candidate count rather than guessed somewhere far away
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 
@@ -17,6 +16,7 @@ from spacy.tokens import Doc
 from dashboard.data.gazetteer import Entry, Gazetteer, distance_km
 from dashboard.data.spelling import match_key
 
+from .context import MAX_NAMES, Points, neighbours, paragraph_index
 from .mentions import Mention, find_mentions, tokenize, unknown_places
 from .model import Place
 
@@ -29,35 +29,41 @@ def _in_zone(lat: float, lon: float) -> bool:
     return _WAR_ZONE[0] <= lat <= _WAR_ZONE[1] and _WAR_ZONE[2] <= lon <= _WAR_ZONE[3]
 
 
-def _score(gaz: Gazetteer, idx: int, m: Mention, regions: set, anchors: list[tuple[float, float]]) -> float:
+def _score(gaz: Gazetteer, idx: int, m: Mention, regions: set, anchors: Points, skip: int | None,
+           near: Points) -> float:
     e = gaz.entries[idx]
     score = 0.8 * math.log10(e.population + 10)
     admins = {(e.country, a) for a in e.admin1}
     score += 3.0 if admins & m.local_admin else (1.5 if admins & regions else 0.0)
     score += 1.0 if _in_zone(e.lat, e.lon) else 0.0
     score += {"UA": 0.3, "RU": 0.2}.get(e.country, 0.0)
-    near = min((distance_km(e.lat, e.lon, lat, lon) for lat, lon in anchors), default=1e9)
+    near_km = anchors.nearest_km(e.lat, e.lon, skip)
     # An old name within 2 km of a place named by its current name is that place (Artemovsk, Bakhmut).
-    score += 2.0 if near < 2 and idx in m.weak else 0.0
-    score += 2.0 if near < 30 else 1.2 if near < 75 else 0.5 if near < 150 else 0.0
+    score += 2.0 if near_km < 2 and idx in m.weak else 0.0
+    score += 2.0 if near_km < 30 else 1.2 if near_km < 75 else 0.5 if near_km < 150 else 0.0
     # Places named in the same passage ("a few kilometres east of Sloviansk") are the best clue.
-    close = min((distance_km(e.lat, e.lon, lat, lon) for lat, lon in m.near), default=1e9)
+    close = near.nearest_km(e.lat, e.lon)
     score += 3.0 if close < 15 else 2.0 if close < 30 else 1.0 if close < 60 else 0.0
     return score - (1.5 if idx in m.weak else 0.0)
 
 
-def _resolve(
-    gaz: Gazetteer, group: list[Mention], regions: set, anchors: list, towns: list | None = None
-) -> tuple[int | None, float]:
+def _resolve(gaz: Gazetteer, group: list[Mention], regions: set, ctx: _Round, key: tuple) -> tuple[int | None, float]:
     """The winning entry of one name (all its mentions together) and a confidence, or None."""
     first = group[0]
     local = set().union(*(m.local_admin for m in group))
-    near = [p for m in group for p in m.near]
-    probe = Mention(first.start, first.end, first.key, first.cands, first.weak, first.region_first, local, near)
-    scored = sorted(((_score(gaz, c, probe, regions, anchors), c) for c in set(first.cands)), reverse=True)
+    near = Points(sorted({p for m in group for p in m.near}))
+    probe = Mention(first.start, first.end, first.key, first.cands, first.weak, first.region_first, local)
+    anchors, skip = ctx.anchors, ctx.index.get(key)
+    scored = sorted(((_score(gaz, c, probe, regions, anchors, skip, near), c) for c in set(first.cands)),
+                    reverse=True)
     best_score, best = scored[0]
     # Two wrong villages must not vouch for each other: only towns (10,000 people or more) anchor.
-    if _outlier(gaz.entries[best], anchors if towns is None else towns):
+    town_skip = ctx.town_index.get(key)
+    if ctx.towns.count_without(town_skip) >= 2:
+        outlier = _outlier(gaz.entries[best], ctx.towns, town_skip)
+    else:
+        outlier = _outlier(gaz.entries[best], anchors, skip)
+    if outlier:
         return None, 0.2
     if len(scored) == 1:
         return best, (0.6 if best in first.weak else 0.95)
@@ -74,7 +80,7 @@ def _resolve(
         return best, 0.85
     # With many namesakes one is near the article's other places by chance: ask for a wider margin.
     # Only namesakes in the article's part of the map can be near by chance; far ones do not count.
-    plausible = [c for _, c in scored if c not in first.weak and _within(gaz.entries[c], anchors, 150)]
+    plausible = [c for _, c in scored if c not in first.weak and _within(gaz.entries[c], anchors, skip, 150)]
     needed = 1.0 + 0.5 * math.log2(max(2, len(plausible)))
     contenders = [gaz.entries[c] for sc, c in scored if best_score - sc < needed]
     if all(distance_km(b.lat, b.lon, e.lat, e.lon) < 10 for e in contenders):
@@ -84,8 +90,8 @@ def _resolve(
     return best, round(min(0.95, 0.5 + margin / 5), 2)
 
 
-def _within(entry: Entry, anchors: list[tuple[float, float]], km: float) -> bool:
-    return not anchors or any(distance_km(entry.lat, entry.lon, lat, lon) <= km for lat, lon in anchors)
+def _within(entry: Entry, anchors: Points, skip: int | None, km: float) -> bool:
+    return not anchors.count_without(skip) or anchors.nearest_km(entry.lat, entry.lon, skip) <= km
 
 
 def _prominent(best: Entry, second: Entry, m: Mention) -> bool:
@@ -97,12 +103,12 @@ def _prominent(best: Entry, second: Entry, m: Mention) -> bool:
 _TOWN = 10_000
 
 
-def _outlier(entry: Entry, anchors: list[tuple[float, float]]) -> bool:
+def _outlier(entry: Entry, anchors: Points, skip: int | None) -> bool:
     """A small place far from everything else the article names is more likely a namesake the
     gazetteer lacks (Plekhovo in Kursk Oblast vs Plekhiv in Poltava Oblast) than the right match."""
-    if entry.kind != "settlement" or entry.population >= _TOWN or len(anchors) < 2:
+    if entry.kind != "settlement" or entry.population >= _TOWN or anchors.count_without(skip) < 2:
         return False
-    return min(distance_km(entry.lat, entry.lon, lat, lon) for lat, lon in anchors) > 150
+    return anchors.nearest_km(entry.lat, entry.lon, skip) > 150
 
 
 def _link_regions(mentions: list[Mention], gaz: Gazetteer) -> set[tuple[str, str]]:
@@ -120,74 +126,83 @@ def _link_regions(mentions: list[Mention], gaz: Gazetteer) -> set[tuple[str, str
     return regions
 
 
-_NAME = r"[A-Z][\w’'-]+"
-_SEP = r"(?:,|,? and|,? or)\s+"
+_NAME = r"(?<![\w’'-])[A-Z][\w’'-]{1,39}(?![\w’'-])"
+_SEP = r"(?:,|,? and|,? or) {1,3}"
 # "Bryansk, Kursk and Belgorod regions", "the regions of Lviv, Rivne and Volyn": every name is a region.
-_REGION_LISTS = [
-    re.compile(rf"(?P<list>(?:{_NAME}{_SEP})+{_NAME})\s+(?:regions|oblasts|provinces)\b"),
-    re.compile(rf"\b(?:regions|oblasts|provinces) of\s+(?P<list>{_NAME}(?:{_SEP}{_NAME})+)"),
-]
+# Found from the plural word and read in a bounded window beside it: a pattern searched over the whole
+# text tried every capitalised word as a list's start and ran to the end of the run each time
+# (52 s on 48 KB of one capital letter, 13 s on "Kursk, " repeated).
+_PLURAL = re.compile(r"\b(?:regions|oblasts|provinces)\b")
+_LIST_BEFORE = re.compile(rf"(?P<list>{_NAME}(?:{_SEP}{_NAME}){{1,11}})\s{{1,3}}$")
+_LIST_AFTER = re.compile(rf" of\s{{1,3}}(?P<list>{_NAME}(?:{_SEP}{_NAME}){{1,11}})")
+_ONE_NAME = re.compile(_NAME)
+LIST_WINDOW = 600  # characters beside the plural word: twelve names of up to 40 letters and separators
+
+
+def _region_lists(text: str):
+    """(offset of the list, the list) for each list of names next to "regions", "oblasts", "provinces"."""
+    for hit in _PLURAL.finditer(text):
+        lo, hi = max(0, hit.start() - LIST_WINDOW), min(len(text), hit.end() + LIST_WINDOW)
+        before = _LIST_BEFORE.search(text, lo, hit.start())
+        if before:
+            yield before.start("list"), before["list"]
+        after = _LIST_AFTER.match(text, hit.end(), hi)
+        if after and after.end() < hi:  # a list cut by the window's edge is not read
+            yield after.start("list"), after["list"]
 
 
 def _plural_regions(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
     extra = []
-    for pattern in _REGION_LISTS:
-        for m in pattern.finditer(text):
-            for name in re.finditer(_NAME, m["list"]):
-                key = match_key(name.group(0))
-                if key in gaz.region_base:
-                    start = m.start("list") + name.start()
-                    end = start + len(name.group(0))
-                    extra.append(Mention(start, end, key, list(gaz.region_base[key]), region_first=True))
-    kept = [m for m in mentions if not any(m.start < e.end and e.start < m.end for e in extra)]
+    for offset, names in _region_lists(text):
+        for name in _ONE_NAME.finditer(names):
+            key = match_key(name.group(0))
+            if key in gaz.region_base:
+                start = offset + name.start()
+                extra.append(Mention(start, start + len(name.group(0)), key, list(gaz.region_base[key]),
+                                     region_first=True))
+    covered = bytearray(len(text) + 1)  # 1 under each region read from a list: overlap in O(length)
+    for e in extra:
+        covered[e.start:e.end] = b"\x01" * (e.end - e.start)
+    kept = [m for m in mentions if covered.find(1, m.start, m.end) == -1]
     return sorted(kept + extra, key=lambda m: m.start)
 
 
-class _Spots:
-    """Where one name is mentioned: its sorted offsets and their paragraphs (so a check is a lookup
-    and a bisection, not a walk over every mention: long articles stay linear)."""
+class _Round:
+    """One round's anchors: the settlements already placed (their index by name key, to leave a
+    name's own place out), and among them the towns."""
 
-    def __init__(self, group: list[Mention], paragraph_of) -> None:
-        self.starts = sorted(o.start for o in group)
-        self.paragraphs = {paragraph_of(s) for s in self.starts}
-
-
-def _close_in_text(m: Mention, spots: _Spots, paragraph: int) -> bool:
-    """Another name in the same paragraph, or within 150 characters across a paragraph break."""
-    if paragraph in spots.paragraphs:
-        return True
-    i = bisect.bisect_left(spots.starts, m.start)  # the nearest mention is at i - 1 or i
-    return any(abs(spots.starts[j] - m.start) < 150 for j in (i - 1, i) if 0 <= j < len(spots.starts))
-
-
-def _paragraphs(text: str):
-    """Position -> paragraph number (paragraphs are separated by a blank line)."""
-    breaks = [b.start() for b in re.finditer(r"\n[ \t]*\n", text)]
-    return lambda pos: bisect.bisect_right(breaks, pos)
+    def __init__(self, gaz: Gazetteer, anchors_by_key: dict[tuple, int]) -> None:
+        keys = [k for k, i in anchors_by_key.items() if gaz.entries[i].kind == "settlement"]
+        towns = [k for k in keys if gaz.entries[anchors_by_key[k]].population >= _TOWN]
+        self.index = {k: n for n, k in enumerate(keys)}
+        self.town_index = {k: n for n, k in enumerate(towns)}
+        self.coords = {k: (gaz.entries[anchors_by_key[k]].lat, gaz.entries[anchors_by_key[k]].lon) for k in keys}
+        self.anchors = Points([self.coords[k] for k in keys])
+        self.towns = Points([self.coords[k] for k in towns])
 
 
 def find_places(gaz: Gazetteer, doc: Doc) -> list[Place]:
     text = doc.text  # Doc.text rebuilds the string on every access: read it once
     mentions = _plural_regions(text, find_mentions(gaz, doc), gaz)
     regions = _link_regions(mentions, gaz)
-    paragraph_of = _paragraphs(text)
     groups: dict[tuple[str, bool], list[Mention]] = {}
     for m in mentions:
         groups.setdefault((m.key, m.region_first), []).append(m)
-    spots = {k: _Spots(g, paragraph_of) for k, g in groups.items()}
-    resolved: dict[tuple[str, bool], tuple[int | None, float]] = {}
+    # Bounded work: the first MAX_NAMES distinct names are resolved; the rest keep their candidates.
+    solved = dict(list(groups.items())[:MAX_NAMES])
+    keys = [(m.key, m.region_first) for m in mentions]
+    passages = neighbours([m.start for m in mentions], keys, paragraph_index(text))
+    near_keys = dict(zip(map(id, mentions), passages, strict=True))
+    resolved: dict[tuple[str, bool], tuple[int | None, float]] = {k: (None, 0.0) for k in groups}
+    single = {k: g[0].cands[0] for k, g in solved.items() if len(set(g[0].cands)) == 1}
     # Two rounds: names resolved in the first become anchors for the harder ones in the second.
     for _ in range(2):
-        anchors_by_key = {k: gaz.entries[r[0]] for k, r in resolved.items() if r[0] is not None}
-        anchors_by_key |= {k: gaz.entries[g[0].cands[0]] for k, g in groups.items() if len(set(g[0].cands)) == 1}
-        for key, group in groups.items():
-            others = {k: e for k, e in anchors_by_key.items() if k != key and e.kind == "settlement"}
+        placed = {k: r[0] for k, r in resolved.items() if r[0] is not None}
+        ctx = _Round(gaz, placed | single)
+        for key, group in solved.items():
             for m in group:
-                par = paragraph_of(m.start)
-                m.near = [(e.lat, e.lon) for k, e in others.items() if _close_in_text(m, spots[k], par)]
-            towns = [(e.lat, e.lon) for e in others.values() if e.population >= _TOWN]
-            towns = towns if len(towns) >= 2 else None
-            resolved[key] = _resolve(gaz, group, regions, [(e.lat, e.lon) for e in others.values()], towns)
+                m.near = [ctx.coords[k] for k in near_keys[id(m)] if k in ctx.coords]
+            resolved[key] = _resolve(gaz, group, regions, ctx, key)
     places = []
     for key, group in groups.items():
         idx, conf = resolved[key]

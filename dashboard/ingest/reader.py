@@ -11,6 +11,7 @@ import re
 from html.parser import HTMLParser
 
 from .dates import first_full_date
+from .html_defuse import defuse_html
 from .model import Article, IngestError
 
 PAGE_LIMIT = 200_000  # bytes accepted from the web page upload
@@ -56,8 +57,8 @@ class _HtmlText(HTMLParser):
         self.skip = 0
         self.in_title = False
         self.in_h1 = False
-        self.title = ""
-        self.h1 = ""
+        self.title: list[str] = []  # pieces joined once at the end: += on a long title is quadratic
+        self.h1: list[str] = []
         self.date: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -88,11 +89,11 @@ class _HtmlText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.in_title:
-            self.title += data
+            self.title.append(data)
         elif not self.skip:
             self.parts.append(data)
             if self.in_h1:
-                self.h1 += data
+                self.h1.append(data)
 
 
 def _tidy(text: str) -> str:
@@ -103,13 +104,17 @@ def _tidy(text: str) -> str:
 
 def _from_html(source: str) -> tuple[str, str, str | None]:
     parser = _HtmlText()
-    parser.feed(source)
+    parser.feed(defuse_html(source))
     parser.close()
     text = _tidy("".join(parser.parts))
-    title = " ".join((parser.h1 or parser.title).split())
+    title = " ".join("".join(parser.h1 or parser.title).split())
     return text, title, parser.date
 
 
+# Link and image text stops at a bracket or a line's end: "[^\]]*" ran from every "[" of a run of
+# brackets to the end of the text (quadratic on "[[[[..." or "![![![...").
+_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^()\n]*\)")
+_LINK = re.compile(r"\[([^\[\]\n]+)\]\([^()\n]*\)")
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
@@ -124,8 +129,8 @@ def _from_markdown(source: str) -> tuple[str, str, str | None]:
             elif key.strip().lower() == "date":
                 date = first_full_date(value)
         source = source[front.end():]
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", source)  # images
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links keep their words
+    text = _IMAGE.sub("", source)  # images
+    text = _LINK.sub(r"\1", text)  # links keep their words
     text = re.sub(r"^\s{0,3}(#{1,6}|>+)\s*", "", text, flags=re.M)  # headings, quotes
     text = re.sub(r"(\*\*|__|\*|`)", "", text)  # emphasis and code marks
     if not title:
