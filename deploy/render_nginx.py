@@ -1,12 +1,14 @@
 """Render deploy/nginx/situation-map.conf.template: fill in the port, the replicas and the base path.
 
     python deploy/render_nginx.py --listen 8080 --upstream app1:8501 --upstream app2:8501 \
-        [--base-path /situation] [--cache-dir /var/cache/nginx] [--main --prefix DIR] > out.conf
+        [--base-path /situation] [--frame-ancestors "https://news.example"] \
+        [--cache-dir /var/cache/nginx] [--main --prefix DIR] > out.conf
 
 Only the template's own ${NAME} placeholders are replaced; nginx's `$variables` stay as they are,
 and a placeholder left without a value is an error. With --main the output is a whole nginx.conf
 (events, http, pid and log files under --prefix) that `nginx -p DIR -c FILE` runs as an ordinary
-user in the foreground: the tests and the benchmark use it.
+user in the foreground: the tests and the benchmark use it; its temporary files then go under
+--prefix too, unless --cache-dir says otherwise.
 """
 
 from __future__ import annotations
@@ -49,6 +51,20 @@ def normalise_base_path(base_path: str) -> str:
     return f"/{base}" if base else ""
 
 
+#: One CSP source for frame-ancestors: a scheme, a host (or `*.` and a host) with an optional port,
+#: or a keyword. Nothing that could end the header or the directive (quotes, `;`, spaces inside).
+_FRAME_SOURCE = re.compile(r"^(?:'self'|'none'|\*|https?:|https?://(?:\*\.)?[A-Za-z0-9.-]+(?::(?:\d{1,5}|\*))?)$")
+
+
+def frame_ancestors(sources: str) -> str:
+    """The operator's list of sites allowed to frame the map, checked ('self' is in the template)."""
+    parts = sources.split()
+    bad = [part for part in parts if not _FRAME_SOURCE.match(part)]
+    if bad:
+        raise ValueError(f"not a frame-ancestors source: {bad[0]!r} (use e.g. https://news.example)")
+    return " ".join(parts)
+
+
 def upstream_lines(addresses: list[str], max_fails: int = 1, fail_timeout: str = "10s") -> str:
     if not addresses:
         raise ValueError("at least one upstream address is needed")
@@ -59,9 +75,10 @@ def upstream_lines(addresses: list[str], max_fails: int = 1, fail_timeout: str =
 
 
 def render(listen: str | int, upstreams: list[str], base_path: str = "",
-           cache_dir: str = "/var/cache/nginx", template: Path = TEMPLATE) -> str:
+           cache_dir: str = "/var/cache/nginx", template: Path = TEMPLATE, framers: str = "") -> str:
     values = {"LISTEN_PORT": str(listen), "UPSTREAM_SERVERS": upstream_lines(upstreams),
-              "BASE_PATH": normalise_base_path(base_path), "CACHE_DIR": cache_dir.rstrip("/")}
+              "BASE_PATH": normalise_base_path(base_path), "CACHE_DIR": cache_dir.rstrip("/"),
+              "FRAME_ANCESTORS": frame_ancestors(framers)}
     text = template.read_text()
     missing = set(PLACEHOLDER.findall(text)) - set(values)
     if missing:
@@ -132,14 +149,21 @@ def main() -> None:
     parser.add_argument("--listen", required=True, help="port (or address:port) nginx listens on")
     parser.add_argument("--upstream", action="append", required=True, help="host:port of a replica (repeat)")
     parser.add_argument("--base-path", default="", help='"" or e.g. /situation')
-    parser.add_argument("--cache-dir", default="/var/cache/nginx")
+    parser.add_argument("--frame-ancestors", default="", help="sites allowed to embed the map, space-separated")
+    parser.add_argument("--cache-dir", help="nginx's temporary files (default: /var/cache/nginx; --prefix with --main)")
     parser.add_argument("--main", action="store_true", help="emit a whole nginx.conf (needs --prefix)")
     parser.add_argument("--prefix", type=Path, help="writable directory for pid, logs and temp files")
     args = parser.parse_args()
-    site = render(args.listen, args.upstream, args.base_path, args.cache_dir)
+    if args.main and args.prefix is None:
+        parser.error("--main needs --prefix")
+    # An unprivileged nginx cannot create /var/cache/nginx/proxy_temp: with --main, everything
+    # nginx writes goes under --prefix.
+    cache_dir = args.cache_dir or (str(args.prefix.resolve()) if args.main else "/var/cache/nginx")
+    try:
+        site = render(args.listen, args.upstream, args.base_path, cache_dir, framers=args.frame_ancestors)
+    except ValueError as error:
+        parser.error(str(error))
     if args.main:
-        if args.prefix is None:
-            parser.error("--main needs --prefix")
         site = render_main(args.prefix.resolve(), site)
     print(site, end="")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ def test_deployment_probes_and_resources():
     assert {"name": "http", "containerPort": 8501} in container["ports"]
     res = container["resources"]
     assert set(res) == {"requests", "limits"} and set(res["requests"]) == {"cpu", "memory"}
-    mebi = {k: int(re.fullmatch(r"(\d+)Mi", res[k]["memory"]).group(1)) for k in res}
+    mebi = {k: mebibytes(res[k]["memory"]) for k in res}
     assert mebi["requests"] <= mebi["limits"]
     # the replica's measured peak (bench/results_scaleout.md) must fit under the limit
     measured = re.search(r"peak RSS at capacity: (\d+) MB", (ROOT / "bench" / "results_scaleout.md").read_text())
@@ -162,3 +163,120 @@ def test_kustomize_builds_the_manifests():
     done = subprocess.run(["kubectl", "kustomize", str(DEPLOY / "k8s")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert len(re.findall(r"^kind: ", done.stdout, re.M)) == sum(len(v) for v in k8s_objects().values()) + 1
+
+
+def location_blocks(text: str) -> dict[str, str]:
+    """Each `location ... {` block of a rendered site (the template nests no braces in them)."""
+    return dict(re.findall(r"^\s*location ([^{]+?) \{\n(.*?)^\s*\}", text, re.M | re.S))
+
+
+SECURITY = ("add_header X-Content-Type-Options nosniff always;",
+            "add_header Referrer-Policy strict-origin-when-cross-origin always;",
+            "add_header Content-Security-Policy \"frame-ancestors 'self' https://news.example\" always;")
+
+
+@pytest.mark.parametrize("base_path", ["", "/situation"])
+def test_nginx_sends_security_headers_on_every_response(base_path):
+    """Issue #21 (14): no X-Content-Type-Options, Referrer-Policy or frame-ancestors. nginx inherits
+    add_header only into a location that sets none, so each location that sets its own repeats them."""
+    text = render(8080, ["a:1"], base_path, framers="https://news.example")
+    server = text.split("server {", 1)[1]
+    top = re.sub(r"^\s*location [^{]+\{.*?^\s*\}", "", server, flags=re.M | re.S)
+    assert all(line in top for line in SECURITY)
+    blocks = location_blocks(server)
+    assert len(blocks) >= 5
+    for name, body in blocks.items():
+        assert "add_header" not in body or all(line in body for line in SECURITY), name
+        if "add_header" in body:
+            assert "X-Upstream" in body and "Set-Cookie" in body, name
+
+
+def test_frame_ancestors_take_only_sources():
+    assert "frame-ancestors 'self' ;" not in render(8080, ["a:1"])
+    assert "\"frame-ancestors 'self' \" always;" in render(8080, ["a:1"]), "no sites given: only this one"
+    text = render(8080, ["a:1"], framers=" https://a.example  https://*.b.example:8443 ")
+    assert "frame-ancestors 'self' https://a.example https://*.b.example:8443\"" in text
+    for bad in ("https://a.example;script-src *", "'unsafe-inline'", "\"x", "javascript:alert(1)", "a b\"c"):
+        with pytest.raises(ValueError):
+            render(8080, ["a:1"], framers=bad)
+
+
+def test_nginx_limits_requests_connections_and_bodies():
+    """Issue #21 (14): no limit_req or limit_conn, and 4 MB uploads went through."""
+    text = render(8080, ["a:1"], "/situation")
+    assert re.search(r"^limit_req_zone \$binary_remote_addr zone=sm_requests:\S+ rate=\d+r/s;", text, re.M)
+    assert re.search(r"^limit_conn_zone \$binary_remote_addr zone=sm_connections:", text, re.M)
+    assert re.search(r"^\s+limit_conn sm_connections \d+;", text, re.M)
+    assert "client_max_body_size 256k;" in text and "client_max_body_size 5m" not in text
+    blocks = location_blocks(text.split("server {", 1)[1])
+    assert "limit_req zone=sm_uploads" in blocks["/situation/_stcore/upload_file/"]
+    for name in ("/situation/", "= /situation/_stcore/stream", "/situation/app/static/generated/"):
+        assert "limit_req zone=sm_requests" in blocks[name], name
+    assert "limit_req" not in blocks["= /situation/_stcore/health"], "probes are not limited"
+
+
+def test_the_unprivileged_command_writes_only_under_its_prefix(tmp_path):
+    """Issue #21 (14): the README's `--main --prefix` command kept /var/cache/nginx, which an
+    ordinary user cannot create (mkdir() "/var/cache/nginx/proxy_temp" failed)."""
+    done = subprocess.run([sys.executable, str(DEPLOY / "render_nginx.py"), "--listen", "127.0.0.1:18080",
+                           "--upstream", "127.0.0.1:18501", "--main", "--prefix", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    paths = re.findall(r"(?:_path|pid|error_log|access_log) (/\S+?);?$", done.stdout, re.M)
+    assert paths and all(p.startswith(str(tmp_path)) for p in paths), paths
+    assert "/var/cache" not in done.stdout
+    if nginx_binary() is not None:
+        (tmp_path / "nginx.conf").write_text(done.stdout)
+        checked = subprocess.run([nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                                  "-e", str(tmp_path / "error.log")], capture_output=True, text=True, timeout=30)
+        assert checked.returncode == 0, checked.stderr
+
+
+def test_serving_pods_are_locked_down():
+    """Issue #21 (15): no readOnlyRootFilesystem, no seccompProfile, an auto-mounted token."""
+    (deployment,) = k8s_objects()["Deployment"]
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert pod["automountServiceAccountToken"] is False
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    guard = container["securityContext"]
+    assert guard["readOnlyRootFilesystem"] is True and guard["allowPrivilegeEscalation"] is False
+    assert guard["capabilities"]["drop"] == ["ALL"]
+    # the one writable place is a bounded temporary volume, and the caches point into it
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes[mounts["/tmp"]]["emptyDir"]["sizeLimit"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert env["MPLCONFIGDIR"].startswith("/tmp/") and env["XDG_CACHE_HOME"].startswith("/tmp/")
+    assert not any(path.startswith("/app") for path in mounts), "nothing written into the package"
+
+
+def mebibytes(quantity: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)(Mi|Gi)", quantity).groups()
+    return int(number) * (1024 if unit == "Gi" else 1)
+
+
+def test_autoscaler_scales_on_cpu_and_memory_is_sized_from_what_a_replica_holds():
+    """Issue #21 (15): 80 % of a 384 Mi request (307 MiB) was below an idle replica (317 MiB), so
+    memory drove the count to the maximum and blocked scaling down."""
+    objs = k8s_objects()
+    (hpa,) = objs["HorizontalPodAutoscaler"]
+    assert [m["resource"]["name"] for m in hpa["spec"]["metrics"]] == ["cpu"]
+    notes = (DEPLOY / "README.md").read_text()
+    held = {state: int(mib) for state, mib in re.findall(r"^\| (fresh|after three readers|after heavy use)"
+                                                       r"[^|]*\| (\d+) \| issue #21", notes, re.M)}
+    assert set(held) == {"fresh", "after three readers", "after heavy use"}
+    (container,) = objs["Deployment"][0]["spec"]["template"]["spec"]["containers"]
+    request = mebibytes(container["resources"]["requests"]["memory"])
+    limit = mebibytes(container["resources"]["limits"]["memory"])
+    assert held["after heavy use"] <= request < limit
+
+
+def test_ingress_serves_https_and_limits_clients():
+    (ingress,) = k8s_objects()["Ingress"]
+    (tls,) = ingress["spec"]["tls"]
+    assert tls["secretName"] and set(tls["hosts"]) == {r["host"] for r in ingress["spec"]["rules"]}
+    notes = ingress["metadata"]["annotations"]
+    assert notes["nginx.ingress.kubernetes.io/proxy-body-size"] == "256k"
+    assert int(notes["nginx.ingress.kubernetes.io/limit-rps"]) > 0
+    assert int(notes["nginx.ingress.kubernetes.io/limit-connections"]) > 0

@@ -165,6 +165,33 @@ def test_readers_without_a_cookie_are_spread_and_a_cookie_pins_the_replica(clust
         assert r.headers["Set-Cookie"].startswith("sm_route=") and "Path=/;" in r.headers["Set-Cookie"]
 
 
+def test_the_proxy_sends_security_headers_and_refuses_big_or_repeated_uploads(cluster):
+    """Issue #21 (14): no security headers; 4 MB uploads were passed on without count."""
+    for path in ("", "_stcore/health", "static/nothing.js", "app/static/generated/nothing.json"):
+        try:
+            response = urllib.request.urlopen(cluster.proxy.url + path, timeout=10)
+        except urllib.error.HTTPError as error:
+            response = error
+        headers = response.headers
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin", path
+        assert headers["Content-Security-Policy"].startswith("frame-ancestors 'self'"), path
+        assert headers["X-Upstream"], path
+
+    def put(size: int) -> int:
+        req = urllib.request.Request(cluster.proxy.url + "_stcore/upload_file/s/f", data=b"x" * size, method="PUT")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert put(4_000_000) == 413, "refused by nginx, before a replica reads it"
+    # the editor is off on these replicas (403); after a burst of 5, nginx answers alone (429)
+    statuses = [put(1000) for _ in range(12)]
+    assert set(statuses[:5]) == {403} and statuses[-1] == 429, statuses
+
+
 def test_a_reader_keeps_the_view_when_their_replica_stops(cluster, browser, shared):
     """Runs last on this cluster: it stops the replica that served the first reader."""
     if not shared:  # run on its own: make a session first
@@ -218,3 +245,4 @@ def test_base_path_behind_the_proxy(browser):
             urllib.request.urlopen(f"http://localhost:{c.proxy.port}/_stcore/health", timeout=10)
     finally:
         c.stop()
+
