@@ -1,8 +1,15 @@
 # Kursk & Donbass situation map: a container that serves the app offline.
 #   docker build -t situation-map . && docker run -p 8501:8501 situation-map
+# The base image is pinned by tag only: no container registry was reachable where this file was
+# written, so its digest could not be looked up, and none is made up here. Pin it where a registry
+# is reachable: `docker buildx imagetools inspect python:3.11-slim` prints the digest; then write
+# `FROM python:3.11-slim@sha256:<digest>` (the tag stays for readers, the digest decides).
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# Caches under /tmp: the container may run with a read-only root filesystem (deploy/k8s) and
+# only /tmp writable.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MPLCONFIGDIR=/tmp/matplotlib XDG_CACHE_HOME=/tmp/cache
 WORKDIR /app
 COPY requirements.lock scripts/check_lock.py ./
 # Exactly the locked set, nothing resolved (see README, "Why the install resolves nothing").

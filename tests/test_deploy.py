@@ -31,3 +31,19 @@ def test_dockerfile_is_slim_non_root_and_health_checked():
     assert "--require-hashes -r requirements.lock" in text
     copied = set(re.findall(r"^COPY (?:--chown=\S+ )?(\S+)", text, re.M))
     assert {"dashboard", "geodata", ".streamlit"} <= copied
+
+
+def test_base_image_is_pinned_or_says_why_not():
+    """Issue #21 (15): pinned by tag only. No registry is reachable here to look the digest up, so
+    the file must say so (and how to pin it) until someone who can writes the digest in."""
+    text = (ROOT / "Dockerfile").read_text()
+    base = re.search(r"^FROM (\S+)", text, re.M).group(1)
+    if "@sha256:" not in base:
+        before = text[:text.index(f"FROM {base}")]
+        assert "digest could not be looked up" in before and "imagetools inspect" in before
+
+
+def test_the_image_keeps_its_caches_in_tmp():
+    """The cluster runs it with a read-only root filesystem: only /tmp is writable."""
+    env = " ".join(re.findall(r"^ENV (.+?)(?<!\\)$", (ROOT / "Dockerfile").read_text(), re.M | re.S))
+    assert "MPLCONFIGDIR=/tmp/" in env and "XDG_CACHE_HOME=/tmp/" in env
