@@ -5,7 +5,8 @@
   checked in the browser only. Here an upload is refused outright while the editor is off (no page
   of the app has an upload widget then), and with the editor on a body larger than the editor reads
   (`PAGE_LIMIT` plus the multipart framing) is refused with 413 as soon as it is seen: by its
-  Content-Length, or while it streams in (chunked bodies have none). At most that cap is held.
+  Content-Length, or while it streams in (chunked bodies have none). At most that cap is held, and
+  a session holds at most MAX_FILES_PER_SESSION files (the editor's uploader holds one at a time).
 - Deep paths: `/sources/x`, `/map/x/y`, `//map` get the app's HTML, whose relative script paths
   then resolve under the deep path and come back as HTML (a white page). They are sent to the page
   their first segment names (or the first page) with `notice=path`, which the page reports.
@@ -30,6 +31,9 @@ UPLOAD_CAP = PAGE_LIMIT + MULTIPART_FRAMING
 UPLOAD_ROUTE = "/_stcore/upload_file/"
 #: Methods that carry no file: reading, the CORS preflight, and removing a file.
 BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+#: The editor's uploader takes one file and deletes the one it replaces; a page that keeps adding
+#: new file ids is not the editor's.
+MAX_FILES_PER_SESSION = 8
 #: A link the app writes has at most len(KEYS) parameters; others add a few (utm_*, fbclid).
 MAX_PARAMS = 50
 #: Only this much of a query string is read when cutting it (servers refuse far less anyway).
@@ -56,6 +60,19 @@ def editor_on() -> bool:
     from dashboard.ui.editor import editing_enabled
 
     return editing_enabled()
+
+
+def files_held(path: str) -> tuple[int, bool]:
+    """How many files Streamlit holds for the session a path names, and whether it already holds
+    the named file (a replacement adds nothing). (0, False) when there is no runtime to ask."""
+    session_id, _, file_id = path.partition(UPLOAD_ROUTE)[2].partition("/")
+    try:
+        from streamlit.runtime import Runtime
+
+        held = getattr(Runtime.instance().uploaded_file_mgr, "file_storage", {}).get(session_id) or {}
+    except Exception:  # noqa: BLE001 - no runtime (tests), or another file manager: no count
+        return 0, False
+    return len(held), file_id in held
 
 
 def is_upload(path: str) -> bool:
@@ -88,7 +105,10 @@ def page_target(path: str, base: str) -> str | None:
     if "/" not in rest.rstrip("/"):
         return None  # the root, a page, a file at the root, or `page/` (Streamlit redirects that)
     segments = rest.split("/")
-    if segments[0] in RESERVED:
+    # Streamlit's client, opened on /sources, first probes /sources/_stcore/health and
+    # /sources/_stcore/host-config to find the base path: those must get Streamlit's own 404, or
+    # the client takes /sources for the base path and its websocket is refused (a blank page).
+    if any(segment in RESERVED for segment in segments):
         return None
     first = next((s for s in segments if s), "")
     return f"{base}/{first}" if _PAGE.match(first) and first not in RESERVED else f"{base}/"
@@ -183,6 +203,10 @@ class RequestGuards:
             if int(declared) > self.upload_cap:
                 await respond(send, 413, f"Files are limited to {PAGE_LIMIT // 1000} KB.")
                 return
+        count, replacing = files_held(scope.get("path", ""))
+        if count >= MAX_FILES_PER_SESSION and not replacing:
+            await respond(send, 429, "This page holds as many uploaded files as it may; remove one first.")
+            return
         messages = await capped_body(receive, self.upload_cap)
         if messages is None:
             await respond(send, 413, f"Files are limited to {PAGE_LIMIT // 1000} KB.")
