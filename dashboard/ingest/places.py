@@ -127,7 +127,7 @@ def _link_regions(mentions: list[Mention], gaz: Gazetteer) -> set[tuple[str, str
 
 
 _NAME = r"(?<![\w’'-])[A-Z][\w’'-]{1,39}(?![\w’'-])"
-_SEP = r"(?:,|,? and|,? or) {1,3}"
+_SEP = r"(?:,|,? and|,? or)\s{1,3}"
 # "Bryansk, Kursk and Belgorod regions", "the regions of Lviv, Rivne and Volyn": every name is a region.
 # Found from the plural word and read in a bounded window beside it: a pattern searched over the whole
 # text tried every capitalised word as a list's start and ran to the end of the run each time

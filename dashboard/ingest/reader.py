@@ -8,6 +8,7 @@ style and similar elements are dropped with their content.
 from __future__ import annotations
 
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 from .dates import first_full_date
@@ -16,6 +17,7 @@ from .model import Article, IngestError
 
 PAGE_LIMIT = 200_000  # bytes accepted from the web page upload
 CLI_LIMIT = 2_000_000  # bytes accepted on the command line
+FEED_CHARS = 4_096  # HTML is handed to the parser in pieces of this size
 
 _DROP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "head", "nav", "footer"}
 _BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "header",
@@ -104,7 +106,10 @@ def _tidy(text: str) -> str:
 
 def _from_html(source: str) -> tuple[str, str, str | None]:
     parser = _HtmlText()
-    parser.feed(defuse_html(source))
+    safe = defuse_html(source)
+    # Fed in pieces: the parser's patterns then look at most a piece and one unfinished tag ahead.
+    for k in range(0, len(safe), FEED_CHARS):
+        parser.feed(safe[k:k + FEED_CHARS])
     parser.close()
     text = _tidy("".join(parser.parts))
     title = " ".join("".join(parser.h1 or parser.title).split())
@@ -156,6 +161,18 @@ def _dateline(text: str) -> str | None:
             if found:
                 return found
     return None
+
+
+def other_script(text: str) -> str | None:
+    """The script most letters are in, when it is not Latin (the gazetteer's keys are Latin)."""
+    letters = [c for c in text[:20_000] if c.isalpha()]
+    scripts: dict[str, int] = {}
+    for c in letters:
+        name = unicodedata.name(c, "UNKNOWN").split(" ")[0]
+        scripts[name] = scripts.get(name, 0) + 1
+    if not letters or scripts.get("LATIN", 0) >= 0.5 * len(letters):
+        return None
+    return max(scripts, key=scripts.__getitem__).title()
 
 
 def read_article(raw: bytes | str, filename: str = "article.txt", limit: int = PAGE_LIMIT) -> Article:

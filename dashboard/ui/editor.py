@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import unicodedata
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -47,9 +46,13 @@ def editing_enabled() -> bool:
         return False
 
 
-def read_input(pasted: str, upload: Any) -> Article:
-    """The article from an uploaded file (checked again here: type and size) or the pasted text."""
-    from dashboard.ingest import PAGE_LIMIT, IngestError, read_article
+def read_input(pasted: str, upload: Any) -> tuple[Article, Draft]:
+    """The article from an uploaded file (checked again here: type and size) or the pasted text,
+    and its draft. Reading runs in the worker process (ingest.worker) under the time limit: an
+    IngestError (ReadTimeout when the limit was hit) with a one-line reason otherwise."""
+    from dashboard.ingest.model import IngestError
+    from dashboard.ingest.reader import PAGE_LIMIT
+    from dashboard.ingest.worker import read_in_worker
 
     if upload is not None:
         name = str(getattr(upload, "name", "article.txt"))
@@ -58,27 +61,13 @@ def read_input(pasted: str, upload: Any) -> Article:
         size = int(getattr(upload, "size", 0) or 0)
         if size > PAGE_LIMIT:
             raise IngestError(f"file is {size:,} bytes; the limit is {PAGE_LIMIT:,} bytes ({PAGE_LIMIT // 1000} KB)")
-        article = read_article(upload.getvalue(), name)
-    elif pasted.strip():
-        article = read_article(pasted, "pasted.txt")
-    else:
+        return read_in_worker(upload.getvalue(), name, PAGE_LIMIT)
+    if not pasted.strip():
         raise IngestError("paste an article's text or upload a file first")
-    other = other_script(article.text)
-    if other:
-        raise IngestError(f"the text is mostly in {other} script; the ingest reads articles in English")
-    return article
-
-
-def other_script(text: str) -> str | None:
-    """The script most letters are in, when it is not Latin (the gazetteer's keys are Latin)."""
-    letters = [c for c in text[:20_000] if c.isalpha()]
-    scripts: dict[str, int] = {}
-    for c in letters:
-        name = unicodedata.name(c, "UNKNOWN").split(" ")[0]
-        scripts[name] = scripts.get(name, 0) + 1
-    if not letters or scripts.get("LATIN", 0) >= 0.5 * len(letters):
-        return None
-    return max(scripts, key=scripts.__getitem__).title()
+    if len(pasted) > PAGE_LIMIT:  # more characters than bytes allowed: refused without a copy to the worker
+        raise IngestError(f"pasted text is at least {len(pasted):,} bytes; the limit is {PAGE_LIMIT:,} bytes "
+                          f"({PAGE_LIMIT // 1000} KB)")
+    return read_in_worker(pasted, "pasted.txt", PAGE_LIMIT)
 
 
 def sha256_of(text: str) -> str:

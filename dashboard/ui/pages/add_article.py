@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.data.drafts import DraftError, DraftSpec, check_spec, draft_zip, write_draft
 from dashboard.data.load import Dataset, data_dir, forget_loaded
 from dashboard.data.specs import STATUSES, MapBounds
-from dashboard.ingest import IngestError, ingest, load_gazetteer
+from dashboard.ingest import IngestError, load_gazetteer
 from dashboard.map.draft import MapPlace, draft_map, fit_center
 from dashboard.map.publish import publish
 from dashboard.map.text import markdown_text
@@ -62,8 +62,8 @@ def read_section(es: dict[str, Any]) -> None:
     if not st.button("Read the article", key="ed_read", type="primary"):
         return
     try:
-        article = editor.read_input(pasted, upload)
-        draft = ingest(article)
+        with st.spinner("Reading the article…"):
+            article, draft = editor.read_input(pasted, upload)
     except IngestError as exc:
         st.error(f"Could not read this article: {markdown_text(exc)}. Nothing was changed.")
         return
