@@ -113,6 +113,18 @@ def test_an_editor_upload_is_accepted_up_to_the_editors_limit(editor_session):
     assert editor_session.upload(199_000, chunked=True, file_id="f2") == 204
 
 
+def test_an_editor_session_holds_a_bounded_number_of_files(editor_session):
+    """The editor's uploader holds one file; a page adding file after file is refused."""
+    from dashboard.serving.guards import MAX_FILES_PER_SESSION
+
+    for i in range(MAX_FILES_PER_SESSION):
+        assert editor_session.upload(1000, file_id=f"n{i}") == 204, i
+    assert editor_session.upload(1000, file_id="one-more") == 429
+    assert editor_session.upload(1000, file_id="n0") == 204, "a replaced file adds nothing"
+    assert editor_session.upload(0, method="DELETE", file_id="n1") == 204
+    assert editor_session.upload(1000, file_id="one-more") == 204, "room again after a removal"
+
+
 @pytest.mark.parametrize("chunked", [False, True])
 def test_an_editor_upload_above_the_limit_is_refused(editor_session, chunked):
     assert editor_session.upload(400_000, chunked=chunked) == 413
