@@ -74,6 +74,11 @@ _OUTCOME = r"(?:killed|dead|wounded|injured)"
 _PAIR_AFTER = re.compile(rf"\s+(?P<pair>{_OUTCOME} (?:or|and) {_OUTCOME})\b", re.I)
 
 
+#: Characters after a number that its unit or counted noun may take: every look ahead is bounded, so
+#: a number followed by a long run costs no more than one followed by a word.
+AHEAD = 200
+
+
 def _value(m: re.Match) -> float:
     raw = m["num"].lower()
     value = float(raw.replace(",", "")) if raw[0].isdigit() else float(_WORDNUMS[raw])
@@ -85,17 +90,17 @@ def _tail(text: str, end: int, glued: str) -> tuple[str, str, int]:
     unit = {"km²": "km²", "km2": "km²", "km": "km", "%": "%"}.get(glued.lower(), "") if glued else ""
     if not unit:
         for pattern, name, _ in _UNITS:
-            m = pattern.match(text, end)
+            m = pattern.match(text, end, end + AHEAD)
             if m:
                 unit, end = (_CURRENCY[m.group(0).strip().lower()] if name == "cur" else name), m.end()
                 break
     if unit and unit not in ("%",) and unit not in _CURRENCY.values():
         return unit, unit, end
-    m = _COUNTED.match(text, end) or (None if unit else _OPEN_COUNTED.match(text, end))
+    m = _COUNTED.match(text, end, end + AHEAD) or (None if unit else _OPEN_COUNTED.match(text, end, end + AHEAD))
     if m and "\n" not in m.group(0):
         counts, end = m["noun"].lower(), m.end()
         # "700,000 soldiers killed or wounded": the outcome is what is counted.
-        pair = _PAIR_AFTER.match(text, end)
+        pair = _PAIR_AFTER.match(text, end, end + AHEAD)
         if pair:
             counts, end = pair["pair"].lower(), pair.end()
         return unit or "count", counts, end
@@ -114,7 +119,7 @@ def find_figures(text: str, skip: list[tuple[int, int]]) -> list[Figure]:
             continue
         currency = _CURRENCY.get((m["cur"] or "").lower(), "")
         if m["num"].lower() in _FRACTIONS:
-            share = _SHARE_OF.match(text, num_end)
+            share = _SHARE_OF.match(text, num_end, num_end + AHEAD)
             if share and not currency and not m["mult"]:
                 found.append(Figure(text[start:num_end], start, num_end, _value(m), "share", share["noun"].lower()))
             continue

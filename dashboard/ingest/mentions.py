@@ -187,7 +187,7 @@ def unknown_places(text: str, known: list[Mention], gaz: Gazetteer) -> list[Plac
         if gaz.entries[m.cands[0]].kind != "settlement":
             continue
         before = _LISTED_BEFORE.search(text, max(0, m.start - 40), m.start)
-        after = _LISTED_AFTER.match(text, m.end)
+        after = _LISTED_AFTER.match(text, m.end, m.end + 80)  # a separator and a name
         hits += [(x.start("name"), x["name"], "listed") for x in (before, after) if x]
     found = []
     # One byte per character, 1 where a place already is: an overlap test costs the name's length,

@@ -17,7 +17,7 @@ from .model import Article, IngestError
 
 PAGE_LIMIT = 200_000  # bytes accepted from the web page upload
 CLI_LIMIT = 2_000_000  # bytes accepted on the command line
-FEED_CHARS = 4_096  # HTML is handed to the parser in pieces of this size
+FEED_CHARS = 1_024  # HTML is handed to the parser in pieces of this size
 
 _DROP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "head", "nav", "footer"}
 _BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "header",
