@@ -67,14 +67,15 @@ def render(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
 def summary(found: Settlements, changes: list[Change]) -> None:
     came = [c for c in changes if c.direction == CAME_IN]
     went = [c for c in changes if c.direction == WENT_OUT]
+    cited = f"Source: {markdown_text(found.source)}. Status: {markdown_text(found.status)}."
     cols = st.columns(3)
     cols[0].metric("Came under occupation", f"{len(came):,}",
-                   help=f"Settlements whose GeoNames point came inside the occupied area in the window "
-                        f"({markdown_text(found.status)}).")
+                   help=f"Settlements whose GeoNames point came inside the occupied area in the window. {cited}")
     cols[1].metric("No longer inside", f"{len(went):,}",
-                   help="Settlements whose point left the occupied area (regained, or the line redrawn).")
+                   help=f"Settlements whose point left the occupied area (regained, or the line redrawn). {cited}")
     cols[2].metric("Population of these places", f"{sum(c.population for c in changes):,}",
-                   help="GeoNames population of every place listed (pre-war figures, not people there now).")
+                   help="GeoNames population of every place listed (pre-war figures, not people there now); "
+                        f"which places: {cited}")
 
 
 def frame(changes: list[Change]) -> pd.DataFrame:

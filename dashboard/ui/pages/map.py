@@ -15,7 +15,7 @@ from dashboard.data.view import Bounds, ViewState, step
 from dashboard.map.build import overlay_labels, visible_labels
 from dashboard.map.elements import SYNC_MARKER, SyncedLayerControl
 from dashboard.map.text import markdown_text
-from dashboard.ui import aftermath, animation_panel, front_panel, map_widget, panels, state
+from dashboard.ui import aftermath, animation_panel, front_panel, map_widget, panels, settlements_panel, state
 from dashboard.ui.chrome import loaded, page_header, show_problems
 from dashboard.ui.controls import layer_controls, share_box, view_controls
 
@@ -53,6 +53,7 @@ def render() -> None:
     with right:
         panels.figures_panel(ds, view)
     panels.window_section(ds, view, bounds)
+    settlements_panel.render(ds, view, bounds)
     front_panel.render(ds, view, bounds)
     aftermath.render(ds, view.date, view.article)
     panels.attributions(ds)
