@@ -5,8 +5,9 @@
 
 Results are kept in a small in-memory cache (a few entries, bounded in bytes) keyed by the
 dataset and the whole request, so a page rerun or a second reader asking for the same window
-gets the same bytes at once. Renders run one at a time per process: the machine has two cores
-and matplotlib's text engine is not made for threads."""
+gets the same bytes at once. Renders run one at a time per process (gate.py), the others queued
+with a message: the machine has two cores and matplotlib's text engine is not made for threads.
+The page renders in a watched child process (worker.py), the command line in place."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 
 from dashboard.animation.encode import FORMATS, GifEncoder, Mp4Encoder
+from dashboard.animation.gate import GATE, Waiting
 from dashboard.animation.render import FrameRenderer
 from dashboard.animation.window import (
     DEFAULT_BBOX,
@@ -28,13 +31,16 @@ from dashboard.animation.window import (
     check_window,
     frame_dates,
 )
+from dashboard.animation.worker import animation_job, run_job, scratch_file
 from dashboard.data.layers import view_bounds
 from dashboard.data.load import Dataset
 from dashboard.data.specs import MapBounds
 
 Progress = Callable[[int, int], None]
 CACHE_ENTRIES = 6
-CACHE_BYTES = 150_000_000
+#: Finished files kept for reruns and other readers: bounded well inside a replica's 768 MiB
+#: (the server itself uses about 380 MB); a 400-frame GIF is about 28 MB.
+CACHE_BYTES = 64_000_000
 DEFAULT_FPS = 4.0
 
 
@@ -91,37 +97,54 @@ def plan(ds: Dataset, request: AnimationRequest) -> tuple[AnimationRequest, list
 
 _CACHE: OrderedDict[tuple, Animation] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-_RENDER_LOCK = threading.Lock()
 
 
 def render_animation(ds: Dataset, request: AnimationRequest, progress: Progress | None = None,
-                     use_cache: bool = True) -> Animation:
+                     use_cache: bool = True, waiting: Waiting | None = None, isolated: bool = False) -> Animation:
     """The animation for `request`, from the cache or rendered now. `progress(done, total)` is
-    called after each frame and once more when the file is written (total = frames + 1)."""
+    called after each frame and once more when the file is written (total = frames + 1).
+
+    One job at a time per process (GATE): a job that must wait is told so through
+    `waiting(message)`; a full queue raises Busy. `isolated` draws in a watched child process
+    (worker.py): the server does that, so its interpreter stays free for other readers and one
+    request cannot take the replica past its memory limit; the command line draws in place."""
     request, days = plan(ds, request)
     key = (id(ds), ds.root, request)
     if use_cache and (hit := _cached(key)) is not None:
         if progress:
             progress(len(days) + 1, len(days) + 1)
         return hit
-    with _RENDER_LOCK:
+    with GATE.turn(waiting):
         if use_cache and (hit := _cached(key)) is not None:  # rendered while this one waited
             return hit
-        animation = _render(ds, request, days, progress)
+        started = time.perf_counter()
+        with scratch_file(f".{request.fmt}") as path:
+            if isolated:
+                answer = run_job(animation_job(request, path), ds.root, progress)
+                notes = tuple(str(n) for n in answer.get("notes", ()))
+            else:
+                notes = tuple(write_animation(ds, request, path, progress))
+            data = path.read_bytes()
+    animation = Animation(data, request, tuple(days), time.perf_counter() - started, notes=notes)
     if use_cache:
         _store(key, animation)
     return animation
 
 
-def _render(ds: Dataset, request: AnimationRequest, days: list[date], progress: Progress | None) -> Animation:
-    started = time.perf_counter()
+def write_animation(ds: Dataset, request: AnimationRequest, out: Path, progress: Progress | None = None) -> list[str]:
+    """Draw the animation into the file `out`, frame by frame: each frame goes to the encoder as
+    soon as it is drawn, so memory stays flat however many frames there are. Returns each
+    frame's note (e.g. "nearest earlier snapshot")."""
+    request, days = plan(ds, request)
     renderer = FrameRenderer(ds, request.bbox, request.size)
     total = len(days) + 1
     try:
         if request.fmt == "gif":  # one palette for all frames, from the ends and the middle
-            encoder = GifEncoder([renderer.frame(d) for d in {days[0], days[len(days) // 2], days[-1]}], request.fps)
+            samples = [renderer.frame(d) for d in sorted({days[0], days[len(days) // 2], days[-1]})]
+            encoder: GifEncoder | Mp4Encoder = GifEncoder(samples, request.fps, out)
+            del samples
         else:
-            encoder = Mp4Encoder(request.size, request.fps)
+            encoder = Mp4Encoder(request.size, request.fps, out)
         notes: list[str] = []
         try:
             for done, day in enumerate(days, start=1):
@@ -129,7 +152,7 @@ def _render(ds: Dataset, request: AnimationRequest, days: list[date], progress: 
                 notes.append(renderer.texts.get("note", ""))
                 if progress:
                     progress(done, total)
-            data = encoder.finish()
+            encoder.finish()
         except BaseException:
             encoder.abort()
             raise
@@ -137,7 +160,7 @@ def _render(ds: Dataset, request: AnimationRequest, days: list[date], progress: 
         renderer.close()
     if progress:
         progress(total, total)
-    return Animation(data, request, tuple(days), time.perf_counter() - started, notes=tuple(notes))
+    return notes
 
 
 def _cached(key: tuple) -> Animation | None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import math
 import textwrap
 
+import geopandas as gpd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -16,8 +18,10 @@ from matplotlib.patches import Patch, Rectangle
 from dashboard.animation.projection import Area
 from dashboard.animation.scene import halo
 from dashboard.animation.style import catalog_style, line_kwargs, path_kwargs, points
+from dashboard.data.layers import CHANGE_LABELS
 from dashboard.data.load import Dataset
 from dashboard.data.specs import LayerSpec
+from dashboard.data.view import ViewState
 
 STATUS_WORDS = {"reported": "reported", "assessed": "assessed", "claimed": "claimed"}
 NICE_KM = (1, 2, 5, 10, 20, 25, 50, 100, 150, 200, 250, 500, 1000)
@@ -68,6 +72,63 @@ def legend(ax: Axes, ds: Dataset, scale: float) -> Artist | None:
                     handler_map={tuple: HandlerTuple(ndivide=None, pad=0.2)})
     leg.set_zorder(30)
     return leg
+
+
+def view_legend(ax: Axes, ds: Dataset, shown: list[tuple[LayerSpec, gpd.GeoDataFrame]], view: ViewState,
+                scale: float) -> Artist | None:
+    """Legend of a still: each layer drawn with its status, the changes layer by kind, and the
+    line patterns of the statuses drawn (the same look as the page's layer control)."""
+    handles: list = []
+    labels: list[str] = []
+    statuses: set[str] = set()
+    for spec, gdf in shown:
+        statuses.update(gdf["status"].astype(str) if "status" in gdf else [spec.status])
+        if spec.role == "towns":
+            look = catalog_style(ds, spec.style)
+            handles.append(Line2D([], [], linestyle="none", marker="o", markersize=points(10, scale),
+                                  markerfacecolor=look.get("fillColor", "white"), markeredgecolor=look["color"]))
+            labels.append(f"{spec.title} · {_statuses(gdf, spec)}")
+        elif spec.role == "changed-hands" and spec.style_by is not None and spec.style_by.property in gdf:
+            for kind in dict.fromkeys(gdf[spec.style_by.property].astype(str)):
+                look = catalog_style(ds, spec.style_by.values.get(kind, spec.style))
+                handles.append(Patch(**path_kwargs(look, spec.status, scale)))
+                since = f" since {view.compare.isoformat()}" if view.compare else ""
+                labels.append(f"{CHANGE_LABELS.get(kind, kind).split(' (')[0]}{since} · {_statuses(gdf, spec)}")
+        elif gdf.geom_type.eq("Point").all():
+            rule = spec.style_by
+            kinds = dict.fromkeys(gdf[rule.property].astype(str)) if rule and rule.property in gdf else {"": None}
+            for kind in kinds:
+                look = catalog_style(ds, rule.values.get(kind, spec.style) if rule else spec.style)
+                handles.append(Line2D([], [], linestyle="none", marker="o", markersize=points(10, scale),
+                                      markerfacecolor=to_rgba(look.get("fillColor", look["color"]),
+                                                              float(look.get("fillOpacity", 1))),
+                                      markeredgecolor=look["color"]))
+                labels.append(f"{spec.title}{': ' + kind if kind else ''} · {_statuses(gdf, spec)}")
+        else:
+            names = [spec.style, *(spec.style_by.values.values() if spec.style_by else [])]
+            looks = [catalog_style(ds, n) for n in names]
+            if any(look.get("fill", True) for look in looks):
+                handles.append(Patch(**path_kwargs(looks[0], spec.status, scale)))
+            else:
+                handles.append(tuple(_line(look, spec.status, scale) for look in looks))
+            labels.append(f"{spec.title} · {_statuses(gdf, spec)}")
+    for status, word in STATUS_WORDS.items():
+        if status in statuses:
+            handles.append(_line(catalog_style(ds, "") | {"color": "#333333", "weight": 2}, status, scale))
+            labels.append(f"line: {word}")
+    if not handles:
+        return None
+    leg = ax.legend(handles, labels, loc="upper right", bbox_to_anchor=(0.993, 0.985), fontsize=points(11.5, scale),
+                    framealpha=0.94, facecolor="white", edgecolor="#bbbbbb", handlelength=2.6, borderpad=0.5,
+                    handler_map={tuple: HandlerTuple(ndivide=None, pad=0.2)})
+    leg.set_zorder(30)
+    return leg
+
+
+def _statuses(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> str:
+    """The statuses of the features drawn (a layer's own status may differ from its features')."""
+    found = sorted(set(gdf["status"].astype(str))) if "status" in gdf and not gdf.empty else []
+    return "/".join(found) or spec.status
 
 
 def _plain_lines(ds: Dataset, scale: float) -> tuple[tuple[Line2D, ...], str] | None:

@@ -58,6 +58,23 @@ def draw_styled(ax: Axes, ds: Dataset, gdf: gpd.GeoDataFrame, style: str, rule: 
     return artists
 
 
+def draw_markers(ax: Axes, ds: Dataset, gdf: gpd.GeoDataFrame, style: str, rule: StyleRule | None,
+                 scale: float, zorder: float) -> list[Artist]:
+    """A layer's point features as circle markers in their catalog style (`style_by` applied), as
+    the page draws them; `draw_styled` draws only areas and lines."""
+    points_only = gdf[gdf.geom_type == "Point"]
+    values = points_only[rule.property].astype(str).tolist() if rule and rule.property in points_only \
+        else [""] * len(points_only)
+    artists: list[Artist] = []
+    for name, rows in style_groups(ds, style, rule, values).items():
+        look = catalog_style(ds, name)
+        diameter = points(2 * float(look.get("radius", 5)), scale)
+        artists += plot(ax, points_only.iloc[rows], zorder, markersize=diameter ** 2,
+                        color=path_kwargs(look, None, scale)["facecolor"], edgecolor=look["color"],
+                        linewidth=points(float(look["weight"]), scale))
+    return artists
+
+
 def draw_basemap(ax: Axes, ds: Dataset, basemap_id: str, area: Area, scale: float) -> list[Artist]:
     """The vector basemap's parts in order: land, lakes, rivers, admin lines, then labels.
     Basemap lines are drawn solid: their status is about the data, not a front line."""

@@ -1,5 +1,10 @@
-"""The sidebar's animation export: a window, a step and a format in; a GIF or MP4 of the current
-map area out, with a progress bar. Rendering and its cache live in `dashboard.animation`."""
+"""The sidebar's animation export (a window, a step and a format in; a GIF or MP4 of the current
+map area out, with a progress bar) and the still picture of the current view (PNG, two sizes).
+
+Both are drawn only when the reader asks (a button), in a watched child process (the server's
+interpreter stays free for other readers, and the child's memory is capped), one at a time per
+server: a reader whose job has to wait is told so. Rendering and its cache live in
+`dashboard.animation`."""
 
 from __future__ import annotations
 
@@ -8,7 +13,15 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from dashboard.animation import AnimationError, AnimationRequest, BBox, render_animation
+from dashboard.animation import (
+    STILL_SIZES,
+    AnimationError,
+    AnimationRequest,
+    BBox,
+    StillRequest,
+    render_animation,
+    render_still,
+)
 from dashboard.animation.window import MIN_SPAN_DEG
 from dashboard.data.load import Dataset
 from dashboard.data.specs import MapBounds
@@ -50,6 +63,15 @@ def render(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
             limits = ds.catalog.meta.bounds if ds.catalog.meta else MapBounds()
             _render(ds, AnimationRequest(start=_day(start), end=_day(end), step=step, bbox=view_bbox(view, limits),
                                          fmt=fmt))
+    with st.expander("Download picture (PNG)"):
+        size = st.radio("Size", options=list(STILL_SIZES), format_func=lambda s: f"{s[0]}×{s[1]}",
+                        horizontal=True, key="still_size", help="1200×675 for an article's column; "
+                                                                "2400×1350 for print or sharp screens.")
+        st.caption("The map as shown: its date, the compare date if any, the layers that are on (with "
+                   "legend and statuses), the map area, a scale bar and the sources. Drawn on the server, offline.")
+        if st.button("Draw picture", key="still_go", width="stretch"):
+            limits = ds.catalog.meta.bounds if ds.catalog.meta else MapBounds()
+            _still(ds, StillRequest(view, size, view_bbox(view, limits)))
 
 
 def _day(value: object) -> date:
@@ -57,19 +79,38 @@ def _day(value: object) -> date:
 
 
 def _render(ds: Dataset, request: AnimationRequest) -> None:
+    notice = st.empty()
     bar = st.progress(0.0, text="Drawing frames…")
 
     def progress(done: int, total: int) -> None:
+        notice.empty()
         bar.progress(min(done / max(total, 1), 1.0), text=f"Frame {min(done, total)} of {total}")
 
     try:
-        result = render_animation(ds, request, progress=progress)
+        result = render_animation(ds, request, progress=progress, waiting=lambda m: notice.info(markdown_text(m)),
+                                  isolated=True)
     except AnimationError as exc:
         bar.empty()
-        st.error(markdown_text(exc))
+        notice.error(markdown_text(exc))
         return
     bar.empty()
+    notice.empty()
     st.download_button(f"Download {result.filename}", data=result.data, file_name=result.filename,
                        mime=result.mime, key="anim_download", on_click="ignore", width="stretch")
     st.caption(f"{result.frames} frames, {len(result.data) / 1e6:.1f} MB"
                + (" (already rendered)" if result.cached else ""))
+
+
+def _still(ds: Dataset, request: StillRequest) -> None:
+    notice = st.empty()
+    try:
+        with st.spinner("Drawing the picture…"):
+            still = render_still(ds, request, waiting=lambda m: notice.info(markdown_text(m)), isolated=True)
+    except AnimationError as exc:
+        notice.error(markdown_text(exc))
+        return
+    notice.empty()
+    st.download_button("Download picture (PNG)", data=still.data, file_name=still.filename, mime="image/png",
+                       key="still_download", on_click="ignore", width="stretch", type="primary")
+    width, height = request.size
+    st.caption(f"{still.filename}: {width}×{height}, {len(still.data) / 1e6:.1f} MB")
