@@ -18,11 +18,14 @@ from dashboard.data import drafts
 from dashboard.data.catalog import load_catalog
 from dashboard.data.drafts import (
     DraftError,
+    DraftExists,
     DraftFigure,
     DraftPlace,
     DraftSpec,
     check_spec,
     draft_zip,
+    free_id,
+    valid_id,
     validate_draft,
     write_draft,
 )
@@ -111,7 +114,7 @@ def test_never_half_written(data_copy, monkeypatch):
 
     monkeypatch.setattr(Path, "write_text", full_disk)
     with pytest.raises(OSError, match="No space left"):
-        write_draft(data_copy, spec(title="A new title"))
+        write_draft(data_copy, spec(title="A new title"), replace=True)
     monkeypatch.undo()
     folder = data_copy / "drafts" / "shelling-near-sudzha"
     assert (folder / "article.toml").read_text() == old, "the earlier draft is untouched"
@@ -124,12 +127,61 @@ def test_never_half_written(data_copy, monkeypatch):
     assert not (data_copy / "drafts" / "another-draft").exists()
 
 
-def test_saving_again_replaces_the_draft(data_copy):
+def test_saving_again_replaces_the_draft_only_when_asked(data_copy):
     write_draft(data_copy, spec())
-    folder = write_draft(data_copy, spec(title="Second look"))
+    folder = write_draft(data_copy, spec(title="Second look"), replace=True)
     assert "Second look" in (folder / "article.toml").read_text()
     with pytest.raises(DraftError, match="already exists"):
-        write_draft(data_copy, spec(), replace=False)
+        write_draft(data_copy, spec())
+
+
+OTHER_TEXT = "Another article, written for this test, about drones over Kursk and Sudzha on 3 March 2025.\n"
+
+
+def test_another_article_under_the_same_id_is_refused_and_named_by_its_id(data_copy):
+    """Issue #21, finding 12: the second editor's save replaced the first one's draft."""
+    first = write_draft(data_copy, spec())
+    before = {p.name: p.read_bytes() for p in first.iterdir()}
+    other = spec(title="Drones over Kursk", sha256=hashlib.sha256(OTHER_TEXT.encode()).hexdigest(),
+                 text_length=len(OTHER_TEXT), places=(DraftPlace("Kursk", 51.73, 36.19, 37, 42),), figures=())
+    with pytest.raises(DraftExists) as refused:
+        write_draft(data_copy, other)
+    message = str(refused.value)
+    assert "“shelling-near-sudzha”" in message and "shelling-near-sudzha-2" in message
+    assert str(data_copy) not in message and "drafts/" not in message, "the id, not the server's folder"
+    assert {p.name: p.read_bytes() for p in first.iterdir()} == before, "the first draft is untouched"
+    saved = write_draft(data_copy, replace(other, id=refused.value.suggestion))
+    assert saved.name == "shelling-near-sudzha-2" and validate_draft(saved) == []
+
+
+def test_a_draft_that_appears_during_the_save_is_not_replaced(data_copy, monkeypatch):
+    """Two saves of one id at the same moment: the one that renames second is refused."""
+    real_validate = drafts.validate_draft
+
+    def other_editor_saves_meanwhile(folder, root=None, article_id=None):
+        if not (data_copy / "drafts" / "shelling-near-sudzha").exists():
+            monkeypatch.setattr(drafts, "validate_draft", real_validate)
+            write_draft(data_copy, spec(title="The other editor's"))
+        return real_validate(folder, root, article_id)
+
+    monkeypatch.setattr(drafts, "validate_draft", other_editor_saves_meanwhile)
+    with pytest.raises(DraftExists):
+        write_draft(data_copy, spec(title="Mine"))
+    kept = (data_copy / "drafts" / "shelling-near-sudzha" / "article.toml").read_text()
+    assert "The other editor's" in kept and "Mine" not in kept
+    assert list((data_copy / drafts.TMP_DIR).iterdir()) == []
+
+
+@pytest.mark.parametrize("draft_id", ["shelling-near-sudzha\n", "shelling\n", "a\n", "-leading", "UPPER", ""])
+def test_draft_ids_are_checked_whole(draft_id):
+    assert not valid_id(draft_id)
+    assert any("article id" in p for p in check_spec(spec(id=draft_id)))
+
+
+def test_a_free_id_fits_the_limit(data_copy):
+    write_draft(data_copy, spec(id="x" * 32))
+    assert free_id(data_copy, "x" * 32) == "x" * 30 + "-2" and valid_id(free_id(data_copy, "x" * 32))
+    assert free_id(data_copy, "new-id") == "new-id-2"
 
 
 def test_figures_alone_need_no_url(data_copy):

@@ -27,13 +27,14 @@ from dashboard.data.specs import STATUSES, MapBounds, Problem
 from dashboard.data.values import safe_url
 
 #: Article ids leave room for the "-places" and "-fig-NN" suffixes within the catalog's 41 characters.
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+#: Always used with fullmatch: "$" also matches before a final newline, so re.match let "id\n" through.
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 MAX_TEXT = {"title": 300, "publisher": 120, "name": 120, "label": 80, "display": 40, "description": 500}
 TMP_DIR = ".drafts-tmp"  # beside drafts/, same file system: the final rename is atomic
 
 
-__all__ = ["DraftError", "DraftFigure", "DraftPlace", "DraftSpec", "check_spec", "draft_zip", "slug",
-           "validate_draft", "write_draft"]
+__all__ = ["DraftError", "DraftExists", "DraftFigure", "DraftPlace", "DraftSpec", "check_spec", "draft_zip",
+           "free_id", "slug", "valid_id", "validate_draft", "write_draft"]
 
 
 class DraftError(ValueError):
@@ -42,6 +43,30 @@ class DraftError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class DraftExists(DraftError):
+    """A draft of that id is already there and may be someone else's: refused, never replaced."""
+
+    def __init__(self, draft_id: str, suggestion: str | None) -> None:
+        hint = f" (for example “{suggestion}”)" if suggestion else ""
+        super().__init__([f"a draft with the id “{draft_id}” already exists and is not replaced; "
+                          f"choose another draft id{hint}"])
+        self.draft_id, self.suggestion = draft_id, suggestion
+
+
+def valid_id(draft_id: object) -> bool:
+    """A draft id: 1-32 lower-case letters, digits and dashes, the whole string (no trailing newline)."""
+    return isinstance(draft_id, str) and ID_PATTERN.fullmatch(draft_id) is not None
+
+
+def free_id(root: Path, draft_id: str) -> str | None:
+    """The first of id-2, id-3, ... (cut to fit 32 characters) that no draft folder uses yet."""
+    for n in range(2, 100):
+        candidate = f"{draft_id[:32 - len(str(n)) - 1].rstrip('-')}-{n}"
+        if valid_id(candidate) and not (root / "drafts" / candidate).exists():
+            return candidate
+    return None
 
 
 def slug(title: str, fallback: str) -> str:
@@ -54,7 +79,7 @@ def slug(title: str, fallback: str) -> str:
 def check_spec(spec: DraftSpec, bounds: MapBounds | None = None) -> list[str]:
     """Every reason the draft cannot be written (empty when it can)."""
     b = bounds or MapBounds()
-    problems = [] if ID_PATTERN.match(spec.id) else [
+    problems = [] if valid_id(spec.id) else [
         f"article id {spec.id!r} must be 1-32 lower-case letters, digits and dashes"]
     problems += _texts(spec)
     if spec.url and not safe_url(spec.url):
@@ -119,14 +144,19 @@ def _figure_problems(f: DraftFigure, length: int) -> list[str]:
     return problems
 
 
-def write_draft(root: Path, spec: DraftSpec, bounds: MapBounds | None = None, replace: bool = True) -> Path:
-    """Write `drafts/<id>/` under the data folder `root`, validated before it appears."""
+def write_draft(root: Path, spec: DraftSpec, bounds: MapBounds | None = None, replace: bool = False) -> Path:
+    """Write `drafts/<id>/` under the data folder `root`, validated before it appears.
+
+    An existing draft of that id is replaced only with replace=True (the page passes it for a draft
+    the same editor saved from the same article); otherwise DraftExists, also when another save of
+    the same id lands between the check and the rename.
+    """
     problems = check_spec(spec, bounds)
     if problems:
         raise DraftError(problems)
     final = root / "drafts" / spec.id
     if final.exists() and not replace:
-        raise DraftError([f"drafts/{spec.id} already exists"])
+        raise DraftExists(spec.id, free_id(root, spec.id))
     (root / TMP_DIR).mkdir(parents=True, exist_ok=True)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{spec.id}-", dir=root / TMP_DIR))
@@ -136,14 +166,26 @@ def write_draft(root: Path, spec: DraftSpec, bounds: MapBounds | None = None, re
         errors = [p for p in validate_draft(tmp, root, spec.id) if p.severity == "error"]
         if errors:
             raise DraftError([str(p) for p in errors])
-        _move_into_place(tmp, final)
+        _move_into_place(tmp, final, replace)
+    except FileExistsError:
+        raise DraftExists(spec.id, free_id(root, spec.id)) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return final
 
 
-def _move_into_place(tmp: Path, final: Path) -> None:
-    """Rename the checked folder into place; an older draft of the same id is swapped out first."""
+def _move_into_place(tmp: Path, final: Path, replace: bool) -> None:
+    """Rename the checked folder into place; an older draft of the same id is swapped out first
+    when replacing. Without replace, a folder that appeared meanwhile makes the rename fail (a
+    draft folder is never empty): FileExistsError, and nothing of the other draft is touched."""
+    if not replace:
+        try:
+            os.rename(tmp, final)
+        except OSError as exc:
+            if final.exists():
+                raise FileExistsError(str(final.name)) from exc
+            raise
+        return
     old = None
     if final.exists():
         old = tmp.with_name(tmp.name + "-old")

@@ -51,7 +51,7 @@ def render() -> None:
     with st.expander(f"Dates found ({len(es['draft'].dates)})"):
         st.caption("For review only: the draft is dated by the article date above.")
         st.dataframe(editor.date_rows(es["draft"]), hide_index=True)
-    save_section(ds, editor.build_spec(fields, article, places, figures))
+    save_section(ds, es, editor.build_spec(fields, article, places, figures))
 
 
 def read_section(es: dict[str, Any]) -> None:
@@ -176,7 +176,7 @@ def figures_section(es: dict[str, Any], sha8: str) -> pd.DataFrame:
         })
 
 
-def save_section(ds: Dataset, spec: DraftSpec) -> None:
+def save_section(ds: Dataset, es: dict[str, Any], spec: DraftSpec) -> None:
     st.subheader("Save")
     bounds = ds.catalog.meta.bounds if ds.catalog.meta else MapBounds()
     problems = check_spec(spec, bounds)
@@ -184,17 +184,22 @@ def save_section(ds: Dataset, spec: DraftSpec) -> None:
         st.info("Before saving: " + "; ".join(markdown_text(p) for p in problems[:6]) + ".")
     c1, c2 = st.columns(2)
     if c1.button("Save draft", key="ed_save", type="primary"):
+        # Only a draft this editor saved from this article is replaced; any other of the same id is
+        # someone else's (or an earlier reading's) and the save is refused with a free id to use.
+        own: set[str] = es.setdefault("saved", set())
         try:
-            folder = write_draft(data_dir(), spec, bounds)
+            write_draft(data_dir(), spec, bounds, replace=spec.id in own)
         except DraftError as exc:
             st.error("Not saved: " + "; ".join(markdown_text(p) for p in exc.problems[:6]) + ".")
         except OSError as exc:
-            st.error(f"Not saved: the data folder cannot be written ({markdown_text(exc.strerror or exc)}).")
+            st.error(f"Not saved: the data folder cannot be written ({markdown_text(exc.strerror or type(exc).__name__)}).")
         else:
+            own.add(spec.id)
             forget_loaded()  # the map picks the draft up from the next page run, without a restart
-            st.success(f"Saved {markdown_text(folder)} — validated before it was written (the catalog parser "
-                       "and GeoJSON reader that `python -m dashboard.check` runs): 0 errors. It is in the "
-                       "map's article picker now; review it in git.")
+            # The draft's id, never the server's folder path (which a reader has no use for).
+            st.success(f"Saved the draft “{markdown_text(spec.id)}” — validated before it was written (the "
+                       "catalog parser and GeoJSON reader that `python -m dashboard.check` runs): 0 errors. It "
+                       "is in the map's article picker now; review it in git.")
     if not problems:
         c2.download_button("Download draft (zip)", data=draft_zip(spec, bounds), file_name=f"{spec.id}.zip",
                            mime="application/zip", key="ed_zip", on_click="ignore")
