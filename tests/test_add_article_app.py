@@ -146,3 +146,57 @@ def test_html_with_scripts_is_read_as_text_only(monkeypatch):
     assert not at.error and "scripts and styles were dropped" in at.warning[0].value
     shown = " ".join(h.proto.body for h in at.get("html"))
     assert "alert" not in shown and "display:none" not in shown and "<mark class=\"place\">Sudzha</mark>" in shown
+
+
+def test_a_read_past_the_time_limit_is_stopped_with_a_message_and_the_next_read_works(monkeypatch):
+    """Issue #21, finding 7: reading runs in a worker process with a time limit. A limit of a
+    millisecond cannot be met (the answer alone crosses a process boundary), so the read is stopped."""
+    monkeypatch.setenv("SITUATION_MAP_EDITOR", "1")
+    monkeypatch.setenv("SITUATION_MAP_READ_SECONDS", "0.001")
+    at = read(open_page(monkeypatch), ARTICLE)
+    assert len(at.error) == 1, [e.value for e in at.error]
+    message = at.error[0].value.replace("\\", "")
+    assert "took longer than 0.001 s and was stopped" in message and "Nothing was changed" in message
+    assert "\n" not in message and not at.dataframe, "no review tables from a stopped read"
+    # The killed worker was replaced: with the default limit the same article reads.
+    monkeypatch.delenv("SITUATION_MAP_READ_SECONDS")
+    at.button(key="ed_read").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert {d.key.split("_")[1] for d in at.dataframe if d.key and d.key.startswith("ed_")} == {"places", "figures"}
+
+
+def _fill_and_save(at: AppTest, draft_id: str) -> AppTest:
+    at.text_input(key=next(k for k in _keys(at) if k.startswith("ed_publisher_"))).input("Test Wire")
+    at.text_input(key=next(k for k in _keys(at) if k.startswith("ed_url_"))).input("https://example.org/story")
+    at.text_input(key=next(k for k in _keys(at) if k.startswith("ed_id_"))).input(draft_id)
+    at.run()
+    at.button(key="ed_save").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+# A second article, written for this test.
+OTHER = """Drones over Kursk
+Published 3 March 2025
+
+Air defence units reported drones over Kursk and Sudzha overnight; about 40 drones were shot down.
+"""
+
+
+def test_a_second_editor_cannot_replace_the_first_ones_draft(monkeypatch, data_copy):
+    """Issue #21, finding 12: another article saved under the same draft id is refused, named by its id."""
+    monkeypatch.setenv("SITUATION_MAP_EDITOR", "1")
+    first = _fill_and_save(read(open_page(monkeypatch, data_copy), ARTICLE), "shared-id")
+    assert "Saved the draft “shared-id”" in first.success[0].value.replace("\\", "")
+    assert str(data_copy) not in first.success[0].value, "the draft's id, not the server's folder"
+    again = _fill_and_save(first, "shared-id")  # the same editor saving the same reading again: replaced
+    assert not again.error and "Saved the draft" in again.success[0].value
+    saved = (data_copy / "drafts" / "shared-id" / "article.toml").read_text(encoding="utf-8")
+    second = _fill_and_save(read(open_page(monkeypatch, data_copy), OTHER), "shared-id")
+    assert not second.success and len(second.error) == 1
+    message = second.error[0].value.replace("\\", "")
+    assert "“shared-id” already exists" in message and "shared-id-2" in message and str(data_copy) not in message
+    kept = (data_copy / "drafts" / "shared-id" / "article.toml").read_text(encoding="utf-8")
+    assert kept == saved and "Drones over Kursk" not in kept, "the first editor's draft stays"
