@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.ui.chart import HEIGHT, weekly_html
 
-BOX = re.compile(r'<div class="(\w+)"(?: title="([^"]*)")? style="position:absolute;left:([\d.-]+)%;'
+BOX = re.compile(r'<div class="(\w+)"(?: data-tip="([^"]*)")? style="position:absolute;left:([\d.-]+)%;'
                  r'width:([\d.]+)%;top:([\d.-]+)px;height:([\d.]+)px;')
 
 
@@ -47,3 +47,17 @@ def test_window_band_moves_with_the_dates():
 
 def test_nothing_to_draw_gives_nothing():
     assert weekly_html(pd.DataFrame(columns=["week", "net_km2"]), date(2024, 8, 1), date(2024, 9, 1)) == ""
+
+
+def test_every_bar_is_also_a_row_of_the_figures_table(shipped):
+    """Tips show on hover and tap only: the folded table gives every figure to keyboard and
+    screen-reader users, one row per bar, with the bar's own value."""
+    from dashboard.data.figures import weekly_net_change
+
+    weekly = weekly_net_change(shipped)
+    html = weekly_html(weekly, date(2024, 10, 1), date(2024, 11, 1))
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>", html)
+    tips = [b["title"] for b in boxes(html, "bar")]
+    assert len(rows) == len(tips) == len(weekly)
+    assert [f"{when}: {value} km²" for when, value in rows] == tips
+    assert "<details" in html and "figures as a table</summary>" in html

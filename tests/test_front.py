@@ -214,13 +214,13 @@ def test_series_chart_marks_the_closest_day_and_stays_boxes(shipped):
     series = front.distance_series(shipped, lon, lat)
     day, km = front.closest_day(series)
     html = chart.series_html(series, "distance_km", day, day, unit="km", label="x", mark=day, keep="min")
-    cols = re.findall(r'class="col" title="([^"]*)" style="position:absolute;left:([\d.]+)%;width:([\d.]+)%;'
+    cols = re.findall(r'class="col" data-tip="([^"]*)" style="position:absolute;left:([\d.]+)%;width:([\d.]+)%;'
                       r'top:([\d.]+)px;height:([\d.]+)px', html)
     assert 0 < len(cols) <= chart.SERIES_COLUMNS
     tallest = max(cols, key=lambda c: float(c[4]))
     lowest = min(cols, key=lambda c: float(c[4]))
     assert float(tallest[4]) / float(lowest[4]) == pytest.approx(series["distance_km"].max() / km, rel=0.05)
-    assert f"{km:,.1f} km" in lowest[0] and f'class="mark" title="{day.isoformat()}' in html
+    assert f"{km:,.1f} km" in lowest[0] and f'class="mark" data-tip="{day.isoformat()}' in html
     assert "<svg" not in html and "<script" not in html
     assert chart.series_html(series.iloc[0:0], "distance_km", day, day, unit="km", label="x") == ""
 

@@ -3,7 +3,10 @@
 A charting library (Vega via Altair) would add about 0.8 MB of scripts to a reader's first view
 and a quarter of a second to every cold start, for some 26 bars and a shaded band. Streamlit's
 `st.html` keeps only HTML (no SVG), so the bars are positioned boxes: left and width in percent
-of the chart's width, top and height in pixels. Each bar's `title` is its tooltip.
+of the chart's width, top and height in pixels. Each bar's `data-tip` is shown by the page's CSS
+on hover and on a tap (a title attribute shows on neither a touch screen nor a keyboard), and
+every chart is followed by its figures as a table in a <details> element: keyboard, screen
+reader and touch readers get every value, not only a mouse.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def _nice_step(span: float) -> float:
 
 def _box(cls: str, left: float, width: float, top: float, height: float, style: str = "", title: str = "",
          text: str = "") -> str:
-    tip = f' title="{title}"' if title else ""
+    tip = f' data-tip="{title}"' if title else ""
     return (f'<div class="{cls}"{tip} style="position:absolute;left:{left:.2f}%;width:{width:.2f}%;'
             f'top:{top:.1f}px;height:{height:.1f}px;{style}">{text}</div>')
 
@@ -62,7 +65,7 @@ class _Axes:
         return TOP + self.plot_h * (self.high - value) / (self.high - self.low)
 
     def opening(self, label: str) -> str:
-        return (f'<div class="sm-chart" role="img" aria-label="{label}" '
+        return (f'<div class="sm-chart" role="img" aria-label="{label}. Its figures are in the table below." '
                 f'style="position:relative;height:{self.height}px;font-size:11px;max-width:900px">')
 
     def band(self, start: date, end: date, min_width: float) -> str:
@@ -88,6 +91,14 @@ class _Axes:
                                   text=f"{month:%b %Y}"))
             month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
         return parts
+
+
+def figures_table(caption: str, head: tuple[str, str], rows: list[tuple[str, str]]) -> str:
+    """The chart's figures as a table, folded: what the bars' tips say, for every reader."""
+    body = "".join(f"<tr><td>{when}</td><td>{value}</td></tr>" for when, value in rows)
+    return (f'<details class="sm-figs"><summary>{caption}: figures as a table</summary><table>'
+            f'<thead><tr><th scope="col">{head[0]}</th><th scope="col">{head[1]}</th></tr></thead>'
+            f"<tbody>{body}</tbody></table></details>")
 
 
 def _period_end(day: date, monthly: bool) -> date:
@@ -117,16 +128,19 @@ def bars_html(frame: pd.DataFrame, start: date, end: date, monthly: bool) -> str
     ax = _Axes(weeks[0], _period_end(weeks[-1], monthly), low=min(0.0, (min(values) // step) * step),
                high=max(step, -(-max(values) // step) * step), height=HEIGHT)
     period = "month" if monthly else "week"
-    parts = [ax.opening(f"Net change of the occupied area per {period}, km²"), ax.band(start, end, 0.3),
-             *ax.grid(step, zero_opacity=0.6)]
+    caption = f"Net change of the occupied area per {period}, km²"
+    parts = [ax.opening(caption), ax.band(start, end, 0.3), *ax.grid(step, zero_opacity=0.6)]
+    rows = []
     for week, value in zip(weeks, values, strict=True):
         bar_w = (100 - LEFT) * (_period_end(week, monthly) - week).days / ax.span_days * 0.8
         top, bottom = sorted((ax.y(value), ax.y(0.0)))
         name = f"{week:%B %Y}" if monthly else f"Week of {week.isoformat()}"
         label = html_text(f"{name}: {value:+,.0f} km²")
+        rows.append((html_text(name), f"{value:+,.0f}"))
         parts.append(_box("bar", ax.x(week) + bar_w * 0.1, bar_w, top, max(bottom - top, 0.5),
                           f"background:{BAR_COLOUR}", title=label))
-    return "".join([*parts, *ax.months(), "</div>"])
+    table = figures_table(caption, (period.capitalize(), "Net change, km²"), rows)
+    return "".join([*parts, *ax.months(), "</div>", table])
 
 
 # --------------------------------------------------------------------- daily series (line as area)
@@ -162,13 +176,16 @@ def series_html(frame: pd.DataFrame, column: str, start: date, end: date, *, uni
     ax = _Axes(days[0], days[-1] + timedelta(days=1), low=low,
                high=max(low + step, -(-max(values) // step) * step), height=SERIES_HEIGHT)
     parts = [ax.opening(html_text(label)), ax.band(start, end, 0.4), *ax.grid(step, zero_opacity=0.15)]
+    rows = []
     for a, b, value in _columns(days, values, keep):
         left, right = ax.x(a), ax.x(b + timedelta(days=1))
         when = a.isoformat() if a == b else f"{a.isoformat()} – {b.isoformat()}"
+        rows.append((when, f"{value:,.1f}"))
         parts.append(_box("col", left, right - left, ax.y(value), max(ax.y(low) - ax.y(value), 0.5),
                           f"background:{SERIES_COLOUR};opacity:0.75", title=html_text(f"{when}: {value:,.1f} {unit}")))
     if mark is not None and ax.first <= mark < ax.last:
         parts.append(_box("mark", ax.x(mark), 0.3, TOP, ax.plot_h, f"background:{MARK_COLOUR}",
                           title=html_text(f"{mark.isoformat()}: {values[days.index(mark)]:,.1f} {unit}")
                           if mark in days else ""))
-    return "".join([*parts, *ax.months(), "</div>"])
+    table = figures_table(html_text(label), ("Day or days", f"Value, {html_text(unit)}"), rows)
+    return "".join([*parts, *ax.months(), "</div>", table])

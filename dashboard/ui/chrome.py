@@ -18,6 +18,14 @@ h1 { font-size: 1.7rem !important; padding-bottom: 0 !important; }
 /* Streamlit's caption grey is 3.9:1 on white (WCAG AA asks 4.5:1): the theme's text colour,
    faded, keeps captions quieter than text at about 6:1 in the light and the dark theme. */
 [data-testid="stCaptionContainer"] { color: inherit; opacity: 0.78; }
+/* Chart tips (ui/chart.py): shown on hover and on a tap; every figure is also in the table below. */
+.sm-chart [data-tip]:hover { outline: 2px solid currentColor; z-index: 4; }
+.sm-chart [data-tip]:hover::after { content: attr(data-tip); position: absolute; bottom: calc(100% + 6px);
+  left: 50%; transform: translateX(-50%); white-space: nowrap; background: #1f1f1f; color: #fff;
+  padding: 2px 6px; border-radius: 3px; font-size: 12px; pointer-events: none; z-index: 5; }
+.sm-figs summary { cursor: pointer; font-size: 0.85rem; }
+.sm-figs table { font-size: 0.8rem; border-collapse: collapse; }
+.sm-figs td, .sm-figs th { padding: 1px 10px 1px 0; text-align: left; }
 /* The slider's value is drawn in the accent red, 3.5:1 on the dark theme's sidebar: text colour. */
 [data-testid="stSliderThumbValue"] { color: inherit; }
 /* A phone: Streamlit's header bar (the sidebar button) sits over the page's first 3.5rem. */

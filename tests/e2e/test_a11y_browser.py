@@ -3,9 +3,11 @@ WCAG 2.1 A and AA, in the light and the dark theme."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import Watched, map_reported, wait_idle
 
@@ -13,7 +15,8 @@ pytestmark = pytest.mark.browser
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 RUN = """async () => {
   const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-  return r.violations.map(v => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | ')}`);
+  const where = v => v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | ');
+  return r.violations.map(v => `${v.id} (${v.nodes.length}): ${where(v)}`);
 }"""
 
 
@@ -59,3 +62,13 @@ def test_the_audit_finds_a_violation(app_server, browser):
         assert "color-contrast" in found and "label" in found
     finally:
         context.close()
+
+
+def test_chart_figures_open_from_the_keyboard(app_server, watched: Watched):
+    watched.open(app_server.url + "?date=2025-06-01")
+    summary = watched.page.locator(".sm-figs summary").first
+    summary.focus()
+    watched.page.keyboard.press("Enter")
+    row = watched.page.locator(".sm-figs").first.locator("tbody tr").first
+    expect(row).to_be_visible()
+    expect(row.locator("td").nth(1)).to_have_text(re.compile(r"^[+-]?\d[\d,]*$"))
