@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from dashboard.update.__main__ import main as update_main
-from dashboard.update.retry import MAX_RUNS, STATE_FILE
 from tests.test_update import D1, D2, D3, D6, LAST, assert_clean, digest, history_of
 from tests.test_update import files as _files  # noqa: F401 - registered as the fixture `_files`
 
+STATE_FILE, MAX_RUNS = "update-state.json", 7  # dashboard/update/retry.py (checked below)
 Behaviour = Callable[[BaseHTTPRequestHandler], None]
 
 
@@ -219,6 +219,9 @@ def test_a_rejected_day_is_asked_again_and_inserted_when_it_is_good(data_copy, s
 
 
 def test_a_day_that_stays_bad_is_given_up_after_the_named_number_of_runs(data_copy, src, files, capsys):
+    from dashboard.update import retry
+
+    assert (retry.STATE_FILE, retry.MAX_RUNS) == (STATE_FILE, MAX_RUNS)
     src.routes[name(D1)] = body(files[D1])
     src.routes[name(D2)] = body(b"not json")
     src.routes[name(D3)] = body(files[D6])
@@ -342,7 +345,7 @@ def test_redirects_are_limited_and_other_hosts_are_named(data_copy, src, files, 
     assert update(data_copy, src.url, D2) == 3
     out = capsys.readouterr().out
     (applied,) = [x for x in out.splitlines() if x.startswith(f"{D1}  applied")]
-    assert "another host (localhost)" in applied and applied.endswith(f"http://localhost:{src.port}/hop2]")
+    assert f"another host (localhost:{src.port})" in applied and applied.endswith(f"http://localhost:{src.port}/hop2]")
     assert f"{D2}  unreachable" in out and "more than 3 redirects" in out
     assert len([p for p in src.asked if "loop" in p]) == 3
 
@@ -384,3 +387,33 @@ def test_a_run_of_absent_days_stops_the_run_and_the_good_days_are_written(data_c
     assert len(src.asked) == 2 + 5
     assert history_of(data_copy).days[-2:] == [D1, D2]
     assert_clean(data_copy)
+
+
+@pytest.mark.parametrize("extra", [["--timeout", "1e308"], ["--max-run", "1e308"], ["--max-absent", "0"],
+                                   ["--max-absent", "x"], ["--until", "2026-02-30"], ["--until", "20260823"]])
+def test_more_bad_arguments_are_one_line_and_exit_2(extra, data_copy, capsys):
+    with pytest.raises(SystemExit) as exc:
+        update_main(["--data", str(data_copy), *extra])
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert extra[0] in captured.err and "\n" not in captured.err.strip() and "Traceback" not in captured.err
+
+
+def test_an_outline_too_tangled_to_repair_in_time_is_rejected_and_the_run_goes_on(data_copy, src, files, capsys,
+                                                                                   monkeypatch):
+    """400 random vertices whose edges cross everywhere: GEOS's make_valid needs minutes for it."""
+    import random
+
+    import dashboard.update.days as days
+
+    monkeypatch.setattr(days, "REPAIR_SECONDS", 2.0)
+    rng = random.Random(7)
+    ring = [[37.0 + rng.random() / 2, 48.0 + rng.random() / 2] for _ in range(400)]
+    tangled = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}}]}
+    src.routes[name(D1)] = body(json.dumps(tangled).encode())
+    src.routes[name(D2)] = body(files[D1])
+    assert update(data_copy, src.url, D2) == 1
+    out = capsys.readouterr().out
+    assert f"{D1}  rejected" in out and "could not be repaired within 2 s" in out
+    assert history_of(data_copy).last == D2

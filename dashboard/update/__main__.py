@@ -90,6 +90,16 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
+def seconds(limit: float):
+    """A positive number of seconds up to `limit` (a timer cannot wait 1e308 s: it overflows)."""
+    def parse(text: str) -> float:
+        value = positive(text)
+        if value > limit:
+            raise argparse.ArgumentTypeError(f"must be at most {limit:g} seconds, not {_shown(text)}")
+        return value
+    return parse
+
+
 def until_day(text: str) -> date:
     """A real day no later than tomorrow (UTC): upstream cannot have later files, and a typo such
     as 9999-12-31 would otherwise ask for millions of days."""
@@ -124,10 +134,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--until", type=until_day, default=today_utc(),
                         help="last day to ask for, YYYY-MM-DD, at most tomorrow (default: today, UTC)")
     parser.add_argument("--dry-run", action="store_true", help="fetch and check, report, write nothing")
-    parser.add_argument("--timeout", type=positive, default=20.0,
+    parser.add_argument("--timeout", type=seconds(3600), default=20.0,
                         help="seconds one request may take, all of it: connect, headers, body, redirects "
                              "(default: %(default)s)")
-    parser.add_argument("--max-run", type=positive, default=MAX_RUN_SECONDS,
+    parser.add_argument("--max-run", type=seconds(86400), default=MAX_RUN_SECONDS,
                         help="seconds the whole run may spend asking; later days are asked next run "
                              "(default: %(default)s)")
     parser.add_argument("--max-absent", type=whole_days, default=MAX_ABSENT_IN_A_ROW,

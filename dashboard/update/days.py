@@ -22,7 +22,7 @@ import shapely.errors
 from dashboard.data.geometry import GRID, measured_km2, polygonal
 from dashboard.data.series import Boundaries, Encoder, measure_day, snap
 from dashboard.update.fetch import ABSENT, OK, UNREACHABLE, Fetched, day_url, fetch
-from dashboard.update.reader import Rejected, read_day
+from dashboard.update.reader import Rejected, read_day_bounded
 from dashboard.update.state import Current
 
 #: Ukraine spans lon 22.1..40.2, lat 44.4..52.4; anything outside this box is not a map of it.
@@ -40,6 +40,9 @@ MAX_GAP_DAYS = 7
 #: The longest run of days missing upstream in 2024-2026 was 2 days; after 14 in a row the
 #: source has stopped publishing (or the URL is wrong), and asking further only makes requests.
 MAX_ABSENT_IN_A_ROW = 14
+#: Reading and repairing a real day takes well under a second; a file that keeps GEOS busy for a
+#: minute is rejected (and asked again next run) instead of holding the run for hours.
+REPAIR_SECONDS = 60.0
 
 APPLIED, ABSENT_DAY, REJECTED, STOPPED = "applied", "absent", "rejected", "unreachable"
 
@@ -86,7 +89,7 @@ def days_after(last: date, until: date) -> list[date]:
 
 def vet(raw: bytes, chain: shapely.Geometry, days: int, max_change: float) -> tuple[shapely.Geometry, float]:
     """The day's full-resolution area and how much it changed against `chain` (km²), or Rejected."""
-    geom = read_day(raw)
+    geom = read_day_bounded(raw, REPAIR_SECONDS)
     minx, miny, maxx, maxy = geom.bounds
     if minx < EXTENT[0] or miny < EXTENT[1] or maxx > EXTENT[2] or maxy > EXTENT[3]:
         raise Rejected(f"outside Ukraine's extent (bounds {minx:.2f}, {miny:.2f}, {maxx:.2f}, {maxy:.2f})")

@@ -51,7 +51,8 @@ def day_url(source: str, day: date) -> str:
 def fetch(url: str, timeout: float, max_bytes: int = MAX_BYTES, deadline: float | None = None) -> Fetched:
     """One GET, redirects included, finished within `timeout` seconds and before `deadline` (a
     time.monotonic() value: the whole run's bound)."""
-    end = time.monotonic() + timeout if deadline is None else min(time.monotonic() + timeout, deadline)
+    end = time.monotonic() + min(timeout, 86400.0)  # a timer cannot wait longer than time_t allows
+    end = end if deadline is None else min(end, deadline)
     asked, hops = url, 0
     while True:
         try:
@@ -95,8 +96,9 @@ def _follow(url: str, location: str | None, hops: int) -> tuple[str, str]:
 
 
 def _redirect_note(asked: str, final: str) -> str:
-    a, b = urlsplit(asked).hostname, urlsplit(final).hostname
-    where = f"redirected to another host ({b}): " if a != b else "redirected: "
+    a, b = urlsplit(asked), urlsplit(final)
+    other = (a.hostname, a.port) != (b.hostname, b.port)
+    where = f"redirected to another host ({b.netloc.rpartition('@')[2]}): " if other else "redirected: "
     return where + final
 
 

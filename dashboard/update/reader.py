@@ -4,13 +4,17 @@ Every byte is hostile. The JSON parser's own recursion guard stops deep nesting 
 caught), NaN/Infinity literals are refused, and the GeoJSON is then walked along the one shape it
 may have (FeatureCollection → features → geometry → rings → positions) with fixed depth, so
 nothing below recurses on the input and nothing reaches shapely/GEOS that is not a finite
-position. The counts are capped so that repairing the geometry stays a matter of seconds.
+position. The counts are capped, but repairing even a small outline can take GEOS minutes (a
+300-vertex polygon whose edges all cross each other: over a minute in make_valid), so
+`read_day_bounded` reads the day in a forked child and rejects it when that takes too long.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import multiprocessing
+import os
 
 import shapely
 import shapely.errors
@@ -72,6 +76,42 @@ def read_day(raw: bytes) -> shapely.Geometry:
     if geom.is_empty:
         raise Rejected("no polygonal area")
     return geom
+
+
+def read_day_bounded(raw: bytes, seconds: float) -> shapely.Geometry:
+    """read_day in a forked child, killed after `seconds` (GEOS cannot be interrupted)."""
+    ctx = multiprocessing.get_context("fork")  # the child starts at once, with the reader loaded
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_read_in_child, args=(raw, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            raise Rejected(f"the outline could not be repaired within {seconds:g} s (edges crossing everywhere?)")
+        try:
+            kind, payload = receive.recv()
+        except (EOFError, OSError):  # the child died: out of memory, or killed
+            raise Rejected(f"the reader stopped on this file (exit status {child.join(5) or child.exitcode})") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+        receive.close()
+    if kind == "rejected":
+        raise Rejected(payload)
+    return shapely.from_wkb(payload)
+
+
+def _read_in_child(raw: bytes, send) -> None:
+    try:
+        try:
+            send.send(("ok", shapely.to_wkb(read_day(raw))))
+        except Rejected as exc:
+            send.send(("rejected", str(exc)))
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the parent rejects the day with its name
+            send.send(("rejected", f"the reader failed ({type(exc).__name__}: {_short(exc)})"))
+    finally:
+        os._exit(0)  # no atexit handlers or pytest/finalizers of the parent in the child
 
 
 def _check_crs(crs: object) -> None:
