@@ -119,7 +119,7 @@ def view_legend(ax: Axes, ds: Dataset, shown: list[tuple[LayerSpec, gpd.GeoDataF
     if not handles:
         return None
     leg = ax.legend(handles, labels, loc="upper right", bbox_to_anchor=(0.993, 0.985), fontsize=points(11.5, scale),
-                    framealpha=0.94, facecolor="white", edgecolor="#bbbbbb", handlelength=2.6, borderpad=0.5,
+                    framealpha=1.0, facecolor="white", edgecolor="#bbbbbb", handlelength=2.6, borderpad=0.5,
                     handler_map={tuple: HandlerTuple(ndivide=None, pad=0.2)})
     leg.set_zorder(30)
     return leg

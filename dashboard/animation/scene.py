@@ -61,18 +61,20 @@ def draw_styled(ax: Axes, ds: Dataset, gdf: gpd.GeoDataFrame, style: str, rule: 
 def draw_markers(ax: Axes, ds: Dataset, gdf: gpd.GeoDataFrame, style: str, rule: StyleRule | None,
                  scale: float, zorder: float) -> list[Artist]:
     """A layer's point features as circle markers in their catalog style (`style_by` applied), as
-    the page draws them; `draw_styled` draws only areas and lines."""
-    points_only = gdf[gdf.geom_type == "Point"]
-    values = points_only[rule.property].astype(str).tolist() if rule and rule.property in points_only \
-        else [""] * len(points_only)
-    artists: list[Artist] = []
-    for name, rows in style_groups(ds, style, rule, values).items():
-        look = catalog_style(ds, name)
-        diameter = points(2 * float(look.get("radius", 5)), scale)
-        artists += plot(ax, points_only.iloc[rows], zorder, markersize=diameter ** 2,
-                        color=path_kwargs(look, None, scale)["facecolor"], edgecolor=look["color"],
-                        linewidth=points(float(look["weight"]), scale))
-    return artists
+    the page draws them (`draw_styled` draws only areas and lines); in date order, so where two
+    records share a point (a town taken, lost and taken again) the latest is the one on top."""
+    pts = gdf[gdf.geom_type == "Point"]
+    if pts.empty:
+        return []
+    if "date" in pts:
+        pts = pts.iloc[np.argsort(pts["date"].astype(str).to_numpy(), kind="stable")]
+    values = pts[rule.property].astype(str).tolist() if rule and rule.property in pts else [""] * len(pts)
+    looks = [catalog_style(ds, rule.values.get(v, style) if rule else style) for v in values]
+    faces = [path_kwargs(look, None, scale)["facecolor"] for look in looks]
+    sizes = [points(2 * float(look.get("radius", 5)), scale) ** 2 for look in looks]
+    widths = [points(float(look["weight"]), scale) for look in looks]
+    return [ax.scatter(pts.geometry.x, pts.geometry.y, s=sizes, c=faces, edgecolors=[look["color"] for look in looks],
+                       linewidths=widths, zorder=zorder)]
 
 
 def draw_basemap(ax: Axes, ds: Dataset, basemap_id: str, area: Area, scale: float) -> list[Artist]:

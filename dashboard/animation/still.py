@@ -9,12 +9,14 @@ basemap only (an online tile basemap in the view falls back to it, as in animati
 from __future__ import annotations
 
 import io
+import textwrap
 import time
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+import shapely
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import Collection
@@ -37,6 +39,8 @@ from dashboard.data.view import ViewState
 
 #: An article's column and twice that for print or high-density screens (16:9).
 STILL_SIZES = ((1200, 675), (2400, 1350))
+#: Characters per line of the notes under the date (about the date box's width; text scales with the picture).
+NOTE_CHARS = 44
 
 
 @dataclass(frozen=True)
@@ -126,31 +130,37 @@ def draw_still(ds: Dataset, request: StillRequest) -> np.ndarray:
     bm = ds.catalog.basemaps.get(basemap)
     fig.set_facecolor(bm.background if bm else "#dbe7ef")
     labels = [a for a in draw_basemap(ax, ds, basemap, area, scale) if isinstance(a, Text)]
-    blockers: list[Artist] = []
+    frame = shapely.box(*area.extent)
+    town_names: list[Text] = []
     shown: list[tuple[LayerSpec, object]] = []
     for z, spec in enumerate(_layers_shown(ds, view)):
         gdf = view_features(ds, spec, view)
         if gdf is None:
             continue
         projected = project(gdf, area)
+        projected = projected[projected.intersects(frame)]  # the clip keeps a margin outside the picture
         if projected.empty:
             continue  # nothing of it inside the picture: neither drawn nor in the legend
         if spec.role == "towns":
-            blockers += draw_towns(ax, ds, projected, spec.style, scale, zorder=20)
+            town_names += [a for a in draw_towns(ax, ds, projected, spec.style, scale, zorder=20)
+                           if isinstance(a, Text)]
         else:
             draw_styled(ax, ds, projected, spec.style, spec.style_by, scale, zorder=5 + z * 0.5)
-            draw_markers(ax, ds, projected, spec.style, spec.style_by, scale, zorder=15 + z * 0.1)
+            draw_markers(ax, ds, projected, spec.style, spec.style_by, scale, zorder=20.05)  # over towns' circles
         shown.append((spec, projected))
     meta = ds.catalog.meta
     head, day, note = overlay.title_and_date(ax, meta.title if meta else "", scale)
     day.set_text(view.date.isoformat())
-    note_text = "\n".join(_notes(ds, view))
+    # As narrow as the date box: wider, the notes would cover the Kursk border area next to it.
+    note_text = "\n".join(textwrap.fill(n, NOTE_CHARS) for n in _notes(ds, view))
     note.set_text(note_text)
     note.set_visible(bool(note_text))
-    blockers += [head, day, note, overlay.attribution(ax, ds, _drawn_sources(ds, request, shown), size[0], scale),
-                 *overlay.scale_bar(ax, area, size[0], scale)]
+    sources = overlay.attribution(ax, ds, _drawn_sources(ds, request, shown), size[0], scale)
+    boxes: list[Artist] = [head, day, note, sources, *overlay.scale_bar(ax, area, size[0], scale)]
     legend = overlay.view_legend(ax, ds, shown, view, scale)
-    _hide_covered(canvas, labels, [*blockers, *([legend] if legend is not None else [])])
+    boxes += [legend] if legend is not None else []
+    _hide_covered(canvas, town_names, boxes)  # the legend and the text boxes sit over the map
+    _hide_covered(canvas, labels, [*boxes, *town_names])
     canvas.draw()
     rgb = np.asarray(canvas.buffer_rgba())[:, :, :3].copy()
     fig.clear()
@@ -158,15 +168,18 @@ def draw_still(ds: Dataset, request: StillRequest) -> np.ndarray:
 
 
 def _hide_covered(canvas: FigureCanvasAgg, labels: list[Text], blockers: list[Artist]) -> None:
-    """Leave out a basemap name (country, sea, oblast) that a town's name or marker, the legend or
-    a text box would cover: half a name is worse than none, and the towns matter more here."""
+    """Leave out a name that the picture's edge cuts or that the legend, a text box or (for
+    basemap names: country, sea, oblast) a town's name would cover: half a name is worse than
+    none, and the towns matter more."""
     renderer = canvas.get_renderer()
     # Texts and boxes only: a marker collection's extent spans all its points, most of the map.
     boxes = [b.get_window_extent(renderer) for b in blockers
              if b.get_visible() and not isinstance(b, Collection)]
+    frame = canvas.figure.bbox
     for label in labels:
         box = label.get_window_extent(renderer)
-        if any(box.overlaps(other) for other in boxes):
+        cut = box.x0 < frame.x0 or box.x1 > frame.x1 or box.y0 < frame.y0 or box.y1 > frame.y1
+        if cut or any(box.overlaps(other) for other in boxes):
             label.set_visible(False)
 
 
