@@ -4,6 +4,7 @@ The same guards against the real server: tests/test_guards_http.py."""
 from __future__ import annotations
 
 import asyncio
+import re
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
@@ -159,7 +160,9 @@ def test_a_deep_link_is_moved_with_its_query_and_a_notice(method):
 def test_a_deep_link_under_a_base_path(monkeypatch):
     monkeypatch.setattr(guards, "base_path", lambda: "/situation")
     status, headers, _, _ = call("/situation/map/x/y", query="date=2024-09-01")
-    assert status == 302 and headers[b"location"] == b"/situation/map?date=2024-09-01&notice=path"
+    assert status == 302 and headers[b"location"] == b"/situation/?date=2024-09-01&notice=path"
+    status, headers, _, _ = call("/situation/about/x")
+    assert status == 302 and headers[b"location"] == b"/situation/about?notice=path"
     assert call("/map/x")[0] == 204, "outside the base path: Streamlit's answer"
 
 
@@ -171,7 +174,7 @@ def junk(count: int, valid: str = "date=2024-09-01") -> str:
     return "&".join([f"j{i}=1" for i in range(count // 2)] + [valid] + [f"k{i}=%3Cb%3E" for i in range(count // 2)])
 
 
-@pytest.mark.parametrize("path,page", [("/", "/"), ("/map", "/map"), ("/sources", "/sources"), ("/map/", "/map")])
+@pytest.mark.parametrize("path,page", [("/", "/"), ("/map", "/"), ("/sources", "/sources"), ("/map/", "/")])
 def test_a_link_with_too_many_parameters_keeps_its_own(path, page):
     status, headers, downstream, _ = call(path, query=junk(1001) + "&embed=true&layers=a,b")
     assert status == 302 and downstream.calls == []
@@ -195,7 +198,23 @@ def test_ordinary_links_pass_untouched():
 
 def test_a_raw_non_ascii_query_is_escaped_in_the_redirect():
     status, headers, _, _ = call("/map/x", query="%D0%B4%D0%B0%D1%82%D0%B0=1&x=\u00e9 y")
-    assert status == 302 and headers[b"location"] == b"/map?%D0%B4%D0%B0%D1%82%D0%B0=1&x=%E9%20y&notice=path"
+    assert status == 302 and headers[b"location"] == b"/?%D0%B4%D0%B0%D1%82%D0%B0=1&x=%E9%20y&notice=path"
+
+
+def test_the_default_page_is_sent_to_the_base_path():
+    """Streamlit serves the default page at the base path only: `/map` showed a "Page not found"
+    dialog over the map. Its own name, with or without more path, goes to the base."""
+    assert call("/map", query="date=2024-09-01")[1][b"location"] == b"/?date=2024-09-01"
+    assert call("/map")[1][b"location"] == b"/"
+    assert call("/map/x", "HEAD", query="zoom=9")[1][b"location"] == b"/?zoom=9&notice=path"
+    assert call("/sources", query="date=2024-09-01")[0] == 204
+
+
+def test_the_default_page_is_the_apps():
+    from tests.conftest import ROOT
+
+    app = (ROOT / "dashboard" / "ui" / "app.py").read_text()
+    assert re.search(rf'url_path="{guards.DEFAULT_PAGE}",\s*default=True', app)
 
 
 def test_a_session_holds_a_bounded_number_of_files(editor_on, monkeypatch):

@@ -42,6 +42,9 @@ MAX_QUERY_SCAN = 64 * 1024
 EMBED_KEYS = ("embed", "embed_options")
 #: First path segments Streamlit serves itself (assets, media, components, its API, sign-in).
 RESERVED = frozenset({"_stcore", "static", "media", "component", "app", "auth", "oauth2callback"})
+#: The default page's url_path (dashboard/ui/app.py): Streamlit serves the default page at the base
+#: path only, and answers its own name with a "Page not found" dialog, so it is sent to the base.
+DEFAULT_PAGE = "map"
 #: A page's url_path as the app names them; anything else goes to the first page.
 _PAGE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -114,10 +117,17 @@ def page_target(path: str, base: str) -> str | None:
     return f"{base}/{first}" if _PAGE.match(first) and first not in RESERVED else f"{base}/"
 
 
-def with_notice(query: str, reason: str) -> str:
-    """The query with the notice marker added; bytes a header cannot carry as they are (a client
-    may send raw non-ASCII) are percent-encoded, existing escapes are kept."""
+def page_url(base: str, page: str) -> str:
+    """A page's address, rebuilt from its (decoded) name, quoted: never `//...` (a host to a browser)."""
+    return f"{base}/" if page == DEFAULT_PAGE else f"{base}/{quote(page, safe='-_.~')}"
+
+
+def with_notice(query: str, reason: str | None) -> str:
+    """The query with the notice marker added (if any); bytes a header cannot carry as they are (a
+    client may send raw non-ASCII) are percent-encoded, existing escapes are kept."""
     query = quote(query.encode("latin-1"), safe="&=+%,;:/?@!$'()*-._~")  # the bytes as sent
+    if reason is None:
+        return query
     return f"{query}&{NOTICE_KEY}={reason}" if query else f"{NOTICE_KEY}={reason}"
 
 
@@ -179,16 +189,22 @@ class RequestGuards:
     def page_location(self, path: str, query: str) -> str | None:
         base = base_path()
         target = page_target(path, base)
+        reason = None if target is None else "path"
         if target is not None:
-            query = with_notice(cut_query(query) if count_params(query) > MAX_PARAMS else query, "path")
-            return f"{target}?{query}"
-        if count_params(query) <= MAX_PARAMS or not path.startswith(base + "/"):
-            return None
-        page = path[len(base) + 1:].split("/")[0]
-        if page in RESERVED:
-            return None
-        # Rebuilt from the (decoded) segment, quoted: never `//...`, which a browser reads as a host.
-        return f"{base}/{quote(page, safe='-_.~')}?{with_notice(cut_query(query), 'params')}"
+            target = page_url(base, target[len(base) + 1:])
+        else:
+            if not path.startswith(base + "/"):
+                return None
+            page = path[len(base) + 1:].split("/")[0]
+            if page in RESERVED:
+                return None
+            target = page_url(base, page)
+            if count_params(query) > MAX_PARAMS:
+                reason = "params"
+            elif page != DEFAULT_PAGE:
+                return None  # an ordinary page and link: Streamlit's
+        query = with_notice(cut_query(query) if count_params(query) > MAX_PARAMS else query, reason)
+        return f"{target}?{query}" if query else target
 
     async def upload(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not editor_on():
