@@ -206,3 +206,17 @@ def test_page_draws_the_picture_only_when_asked():
     captions = " ".join(c.value for c in at.caption)
     assert "2400×1350" in captions and ".png" in captions
 
+
+
+def test_a_point_layer_kind_is_named_in_words_in_the_legend():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from dashboard.animation.overlay import _kind_words
+    from dashboard.data.specs import StyleRule
+
+    gdf = gpd.GeoDataFrame({"kind": ["came-in", "left"], "direction": ["came under occupation", "no longer inside"]},
+                           geometry=[Point(37, 48), Point(37.1, 48)], crs=4326)
+    rule = StyleRule(property="kind", values={"left": "settlement_left"})
+    assert _kind_words(gdf, rule, "left") == "no longer inside"
+    assert _kind_words(gdf.drop(columns="direction"), rule, "left") == "left"

@@ -103,7 +103,8 @@ def view_legend(ax: Axes, ds: Dataset, shown: list[tuple[LayerSpec, gpd.GeoDataF
                                       markerfacecolor=to_rgba(look.get("fillColor", look["color"]),
                                                               float(look.get("fillOpacity", 1))),
                                       markeredgecolor=look["color"]))
-                labels.append(f"{spec.title}{': ' + kind if kind else ''} · {_statuses(gdf, spec)}")
+                labels.append(f"{spec.title}{': ' + _kind_words(gdf, rule, kind) if kind else ''} · "
+                              f"{_statuses(gdf, spec)}")
         else:
             names = [spec.style, *(spec.style_by.values.values() if spec.style_by else [])]
             looks = [catalog_style(ds, n) for n in names]
@@ -187,3 +188,12 @@ def scale_bar(ax: Axes, area: Area, width: int, scale: float) -> list[Artist]:
 
 def _km(value: float) -> str:
     return f"{value:g}" if value == math.floor(value) else f"{value:.1f}"
+
+
+def _kind_words(gdf: gpd.GeoDataFrame, rule: object, kind: str) -> str:
+    """A kind as the features say it in words (their `direction`: "came under occupation"), not
+    the style key ("came-in"), where they carry one."""
+    if "direction" not in gdf:
+        return kind
+    words = gdf.loc[gdf[rule.property].astype(str) == kind, "direction"].astype(str)  # type: ignore[attr-defined]
+    return words.iloc[0] if len(words) else kind
