@@ -1,6 +1,7 @@
 """Quality and speed of dashboard.ingest on the labelled articles in tests/articles/.
 
     .venv/bin/python -m bench.ingest_quality [--dir tests/articles] [--split all|holdout|tuned] [--words 5000]
+    .venv/bin/python -m bench.ingest_quality --hostile 200000    # seconds per hostile input of 200 KB
 
 Two splits: "holdout" is the articles named holdout_* (written and labelled by hand, committed before
 the ingest was first run on them, never used to tune rules until their first score was recorded);
@@ -156,8 +157,28 @@ def summary(name: str, t: dict) -> None:
           f"  article title+date right {t['meta']}/{t['meta_n']}")  # fmt: skip
 
 
+def hostile(size: int) -> None:
+    """Seconds to read and ingest each hostile input of tests/test_ingest_linear.py at `size`
+    characters (warm: spaCy and the gazetteer loaded), as a Markdown table for results_ingest.md."""
+    from dashboard.ingest.reader import CLI_LIMIT
+    from tests.test_ingest_linear import HOSTILE
+
+    ingest(read_article("Warm up near Kursk on 1 May 2024.", "a.txt"))
+    print(f"| input ({size:,} characters) | file | read + ingest, s | places | figures | dates |")
+    print("|---|---|---|---|---|---|")
+    for name, make in HOSTILE.items():
+        filename, text = make(size)
+        start = time.perf_counter()
+        draft = ingest(read_article(text, filename, limit=CLI_LIMIT))
+        took = time.perf_counter() - start
+        print(f"| {name} | {filename.rsplit('.', 1)[-1]} | {took:.2f} | {len(draft.places)} | {len(draft.figures)} "
+              f"| {len(draft.dates)} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--hostile", type=int, metavar="CHARS", default=0,
+                        help="instead: time each hostile input of the linearity test at this size (200000)")
     parser.add_argument("--dir", default=str(ROOT / "tests" / "articles"))
     parser.add_argument(
         "--split",
@@ -169,6 +190,9 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=5000)
     parser.add_argument("--verbose", action="store_true", help="list every miss and false positive")
     args = parser.parse_args()
+    if args.hostile:
+        hostile(args.hostile)
+        return
     splits = ["holdout", "tuned"] if args.split == "all" else [args.split]
     results, texts = {}, []
     for split in splits:

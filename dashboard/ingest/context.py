@@ -61,14 +61,18 @@ def paragraph_index(text: str) -> Callable[[int], int]:
 
 def neighbours(starts: list[int], keys: list[Hashable], paragraph_of: Callable[[int], int]) -> list[set]:
     """For each mention (sorted by start), the keys of the other names in its passage: the same
-    paragraph, or within PASSAGE_CHARS across a break; at most MAX_NEIGHBOURS mentions either side."""
+    paragraph, or within PASSAGE_CHARS across a break; at most MAX_NEIGHBOURS mentions either side.
+    Both conditions hold on a run of neighbouring mentions, so each passage is one slice."""
     paragraphs = [paragraph_of(s) for s in starts]
+    first, last = {}, {}  # paragraph -> index of its first and last mention
+    for i, par in enumerate(paragraphs):
+        first.setdefault(par, i)
+        last[par] = i
     out = []
     for i, start in enumerate(starts):
-        near = set()
-        for j in range(max(0, i - MAX_NEIGHBOURS), min(len(starts), i + MAX_NEIGHBOURS + 1)):
-            if j != i and (paragraphs[j] == paragraphs[i] or abs(starts[j] - start) < PASSAGE_CHARS):
-                near.add(keys[j])
+        lo = min(first[paragraphs[i]], bisect.bisect_right(starts, start - PASSAGE_CHARS))
+        hi = max(last[paragraphs[i]], bisect.bisect_left(starts, start + PASSAGE_CHARS) - 1)
+        near = set(keys[max(lo, i - MAX_NEIGHBOURS):min(hi, i + MAX_NEIGHBOURS) + 1])
         near.discard(keys[i])
         out.append(near)
     return out

@@ -16,10 +16,19 @@ import spacy
 from spacy.tokens import Doc
 
 from dashboard.data.gazetteer import Gazetteer
-from dashboard.data.spelling import match_key
+from dashboard.data.spelling import match_key as _match_key
 
 from .model import Place
 from .stopwords import is_stop_key
+
+#: Keys of the words seen lately: an article repeats its names, and a key costs a dozen string passes.
+#: Only short words are kept, so the cache holds at most 8,192 x 64 characters.
+_cached_key = lru_cache(maxsize=8192)(_match_key)
+
+
+def match_key(text: str) -> str:
+    return _cached_key(text) if len(text) <= 64 else _match_key(text)
+
 
 REGION_WORDS = {"oblast", "oblasts", "region", "regions", "province", "krai", "oblast's", "region's"}
 # "The Kursk incursion", "the Kharkiv offensive": a regional capital's name before these nouns means
