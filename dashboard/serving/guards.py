@@ -213,7 +213,7 @@ class RequestGuards:
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None:
-            if not declared.isdigit():
+            if not declared.isdigit() or len(declared) > 18:  # int() refuses 4,300 digits and more
                 await respond(send, 400, "Invalid Content-Length.")
                 return
             if int(declared) > self.upload_cap:
