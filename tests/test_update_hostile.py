@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.update.__main__ import main as update_main
-from tests.test_update import D1, D2, D3, D6, LAST, assert_clean, digest, history_of
+from tests.test_update import D1, D2, D3, D4, D6, LAST, LAYER, assert_clean, digest, history_of
 from tests.test_update import files as _files  # noqa: F401 - registered as the fixture `_files`
 
 STATE_FILE, MAX_RUNS = "update-state.json", 7  # dashboard/update/retry.py (checked below)
@@ -417,3 +417,25 @@ def test_an_outline_too_tangled_to_repair_in_time_is_rejected_and_the_run_goes_o
     out = capsys.readouterr().out
     assert f"{D1}  rejected" in out and "could not be repaired within 2 s" in out
     assert history_of(data_copy).last == D2
+
+
+def test_a_re_asked_day_must_also_fit_the_shipped_day_after_it(data_copy, src, files, capsys):
+    src.routes[name(D2)] = body(b"not json")
+    src.routes[name(D3)] = body(files[D1])
+    assert update(data_copy, src.url, D3) == 1
+    before = digest(data_copy)
+    # Now D2 is 8,300 km² away from both the day before (two days earlier: plausible with this
+    # bound) and D3 (one day later: not plausible): it must not go in between.
+    src.routes[name(D2)] = body(files[D4])
+    assert update(data_copy, src.url, D3, "--max-change-km2", "5000") == 1
+    out = capsys.readouterr().out
+    assert f"{D2}  rejected" in out and f"against the next shipped day {D3}" in out
+    assert history_of(data_copy).days[-2:] == [LAST, D3]
+    assert digest(data_copy)[LAYER] == before[LAYER]
+
+
+def test_addresses_from_the_source_cannot_write_control_characters_into_the_log(data_copy, src, capsys):
+    src.routes[name(D1)] = redirect("http://127.0.0.1:1/\x1b[2J\nFAKE LINE")
+    update(data_copy, src.url, D1)
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\nFAKE LINE" not in out

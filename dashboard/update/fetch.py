@@ -60,18 +60,19 @@ def fetch(url: str, timeout: float, max_bytes: int = MAX_BYTES, deadline: float 
         except (_Unreachable, OSError, ValueError, UnicodeError, http.client.HTTPException) as exc:
             late = time.monotonic() >= end  # the watchdog's shutdown looks like a cut-off: say why
             why = f"no whole answer within {timeout:g} s" if late else (str(exc) or type(exc).__name__)
-            return Fetched(UNREACHABLE, reason=f"source unreachable: {why} ({url})", url=url)
+            return Fetched(UNREACHABLE, reason=f"source unreachable: {_printable(why)} ({_printable(url)})", url=url)
         if status not in _REDIRECTS:
             break
         target, refusal = _follow(url, location, hops)
         if refusal:
-            return Fetched(UNREACHABLE, reason=f"{refusal} (from {url})", url=url)
+            return Fetched(UNREACHABLE, reason=f"{refusal} (from {_printable(url)})", url=url)
         url, hops = target, hops + 1
     note = _redirect_note(asked, url) if hops else ""
     if status == 404:
         return Fetched(ABSENT, url=url, redirected=note)
     if status != 200:
-        return Fetched(UNREACHABLE, reason=f"HTTP {status} {reason} from {url}", url=url, redirected=note)
+        return Fetched(UNREACHABLE, reason=f"HTTP {status} {_printable(reason)} from {_printable(url)}", url=url,
+                       redirected=note)
     if data is None:
         return Fetched(TOO_BIG, reason=f"file larger than the {max_bytes // 2**20} MB cap", url=url, redirected=note)
     return Fetched(OK, data, url=url, redirected=note)
@@ -98,8 +99,8 @@ def _follow(url: str, location: str | None, hops: int) -> tuple[str, str]:
 def _redirect_note(asked: str, final: str) -> str:
     a, b = urlsplit(asked), urlsplit(final)
     other = (a.hostname, a.port) != (b.hostname, b.port)
-    where = f"redirected to another host ({b.netloc.rpartition('@')[2]}): " if other else "redirected: "
-    return where + final
+    where = f"redirected to another host ({_printable(b.netloc.rpartition('@')[2])}): " if other else "redirected: "
+    return where + _printable(final)
 
 
 def _exchange(url: str, end: float, max_bytes: int) -> tuple[int, str, str | None, bytes | None]:
@@ -217,6 +218,13 @@ class _Watchdog:
         with self._lock:
             self._timer.cancel()
             self._fd = None
+
+
+def _printable(text: str) -> str:
+    """Text from the source as it may go into a log line: no control characters (no terminal
+    escapes, no fake extra lines), at most 200 characters."""
+    text = text if text.isprintable() else repr(text)
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _shown(text: str) -> str:

@@ -22,10 +22,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from dashboard.data.series import Boundaries, Encoder, as_shipped, feature
+import shapely
+import shapely.errors
+
+from dashboard.data.geometry import GRID, measured_km2, polygonal
+from dashboard.data.series import Boundaries, Encoder, as_shipped, feature, same_on_grid, snap
 from dashboard.update.days import (
     ABSENT_DAY,
     APPLIED,
+    MAX_GAP_DAYS,
     REJECTED,
     STOPPED,
     Limits,
@@ -138,13 +143,17 @@ def reask(current: Current, pending: dict[date, Pending], source: str, limits: L
         before = max(d for d in [*shipped, *inserted] if d < day)
         chain = inserted[before] if before in inserted else current.history.snapshot(before).geometry
         outcome = judge(day, got, chain, (day - before).days, limits.max_change)
+        after = [d for d in shipped if d > day]
+        if outcome.status == APPLIED:
+            problem = _fits_before(day, outcome.geom, after[0], current, limits.max_change, keyframed)
+            if problem:
+                outcome = Outcome(day, REJECTED, problem, note=outcome.note)
         if outcome.status == APPLIED:
             encoder = Encoder(current.provenance, chain, before)
             bounds = bounds or Boundaries.read(current.root)
             outcome = accept(outcome, encoder, bounds, plan)
         if outcome.status == APPLIED:
             inserted[day] = encoder.chain
-            after = [d for d in shipped if d > day]
             if after[0] not in current.base_days and after[0] not in keyframed:
                 whole = current.history.snapshot(after[0]).geometry
                 plan.records.append(feature(after[0], "base", as_shipped(whole), current.provenance))
@@ -155,6 +164,25 @@ def reask(current: Current, pending: dict[date, Pending], source: str, limits: L
         outcome.note = "; ".join(filter(None, [f"asked again, run {runs} of {MAX_RUNS}", outcome.note]))
         plan.outcomes.append(outcome)
         report(line(outcome))
+
+
+def _fits_before(day: date, geom: shapely.Geometry, nxt: date, current: Current, max_change: float,
+                 keyframed: set[date]) -> str:
+    """"" or why `day` cannot go before the shipped day `nxt`: the change to it must be plausible
+    too, and `nxt` must replay unchanged from the keyframe it then gets."""
+    whole = current.history.snapshot(nxt).geometry
+    days = (nxt - day).days
+    try:
+        changed = measured_km2(polygonal(shapely.symmetric_difference(snap(geom), whole, grid_size=GRID)))
+        has_key = nxt in current.base_days or nxt in keyframed
+        same = has_key or same_on_grid(shapely.set_precision(polygonal(as_shipped(whole)), GRID), whole)
+    except (shapely.errors.ShapelyError, ValueError) as exc:
+        return f"cannot be compared with the next shipped day {nxt} ({type(exc).__name__})"
+    limit = max_change * min(days, MAX_GAP_DAYS)
+    if changed > limit:
+        return (f"implausible change against the next shipped day {nxt}: {changed:,.0f} km² in {days} day(s), "
+                f"more than {limit:,.0f} km²")
+    return "" if same else f"cannot go before {nxt}: that day would not replay unchanged"
 
 
 def next_state(pending: dict[date, Pending], plan: Plan, last: date) -> tuple[dict[date, Pending], list[str]]:
