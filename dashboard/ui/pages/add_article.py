@@ -192,7 +192,8 @@ def save_section(ds: Dataset, es: dict[str, Any], spec: DraftSpec) -> None:
         except DraftError as exc:
             st.error("Not saved: " + "; ".join(markdown_text(p) for p in exc.problems[:6]) + ".")
         except OSError as exc:
-            st.error(f"Not saved: the data folder cannot be written ({markdown_text(exc.strerror or type(exc).__name__)}).")
+            reason = markdown_text(exc.strerror or type(exc).__name__)  # never str(exc): it holds the path
+            st.error(f"Not saved: the data folder cannot be written ({reason}).")
         else:
             own.add(spec.id)
             forget_loaded()  # the map picks the draft up from the next page run, without a restart
