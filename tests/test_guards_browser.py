@@ -54,6 +54,7 @@ def test_a_deep_sources_link_opens_the_sources_page(server, browser):
     w.page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     w.page.goto(server.url + "sources/x")
     expect(w.page.get_by_role("heading", name=re.compile("Sources"))).to_be_visible()
+    expect(w.page.get_by_text("the address went on after the page's name")).to_be_visible()  # said here
     wait_idle(w.page)
     expect(w.page).to_have_url(re.compile(r"/situation/sources(\?|$)"))
     # On any page but the first, Streamlit's client finds the base path by asking

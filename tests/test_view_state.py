@@ -121,3 +121,17 @@ def test_the_servers_notice_is_said_once_and_never_written_back(bounds):
     assert "notice" not in to_query(view, bounds)
     assert parse_query({"notice": ["params", "path"]}, bounds)[1] == [NOTICES["params"], NOTICES["path"]]
     assert parse_query({"notice": "<script>"}, bounds)[1] == ["notice: unknown value ignored"]
+
+
+def test_an_embed_link_is_a_share_link(bounds):
+    """Streamlit's own `embed` parameters are not the view's and not unknown either."""
+    view, notices = parse_query({"date": "2025-03-01", "embed": "true", "embed_options": "light_theme"}, bounds)
+    assert notices == [] and view.date == date(2025, 3, 1)
+
+
+def test_the_mode_is_written_only_with_a_compare_date(bounds):
+    from dataclasses import replace
+
+    swipe = replace(bounds.default, mode="swipe")
+    assert "mode" not in to_query(swipe, bounds)
+    assert to_query(replace(swipe, compare=date(2025, 1, 1)), bounds)["mode"] == "swipe"

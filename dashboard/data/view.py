@@ -1,9 +1,9 @@
 """The view a link describes: parse it from query parameters, write it back. Pure.
 
 Schema: date, compare (YYYY-MM-DD), layers (comma-separated overlay ids), lat, lon (map centre, 4 decimals),
-zoom (integer), basemap, article (catalog ids), mode, town; `notice` is the server's, read only. Parameters
-left out take their defaults and the default view writes nothing. Parsing never raises: anything unusable is
-replaced by the nearest valid value and named in a notice (without echoing the raw value back)."""
+zoom (integer), basemap, article (catalog ids), mode, town; `notice` is the server's, read only. Left out: the
+default; the default view writes nothing. Parsing never raises: anything unusable becomes the nearest valid
+value, named in a notice (never echoing the raw value); `embed` and `embed_options` are Streamlit's."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from dashboard.data.specs import Catalog, MapBounds
 
 KEYS = ("date", "compare", "layers", "lat", "lon", "zoom", "basemap", "article", "mode", "town")
-#: Set by the server (serving/guards.py) when it moved the reader here; never written by `to_query`.
-NOTICE_KEY = "notice"
+EMBED_KEYS = ("embed", "embed_options")  # Streamlit's own: an embed link is a share link
+NOTICE_KEY = "notice"  # set by the server (serving/guards.py) when it moved the reader; never written
 NOTICES = {"path": "the address went on after the page's name; showing the page",
            "params": "the link had too many parameters; only the map's own were kept"}
 #: How a compare date is shown: as the changes layer over one map, or two dates side by side with a divider.
@@ -101,7 +101,7 @@ def parse_query(params: Mapping[str, str | Sequence[str]], bounds: Bounds) -> tu
             notices += [NOTICES.get(v, f"{NOTICE_KEY}: unknown value ignored") for v in dict.fromkeys(given[:3])]
             continue
         if key_text not in KEYS:
-            unknown.append(key_text)
+            unknown += [] if key_text in EMBED_KEYS else [key_text]
             continue
         items = [raw] if isinstance(raw, str) else [str(v) for v in raw]
         if not items:
@@ -170,7 +170,7 @@ def to_query(view: ViewState, bounds: Bounds) -> dict[str, str]:
         out["basemap"] = view.basemap
     if view.article and view.article != d.article:
         out["article"] = view.article
-    if view.mode != d.mode:
+    if view.mode != d.mode and view.compare is not None:  # the mode means nothing without one
         out["mode"] = view.mode
     if view.town:
         out["town"] = view.town

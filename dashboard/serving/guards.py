@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dashboard.data.view import KEYS, NOTICE_KEY
+from dashboard.data.view import EMBED_KEYS, KEYS, NOTICE_KEY
 from dashboard.ingest.reader import PAGE_LIMIT
 
 #: Boundary lines, the part's headers and a long file name: a few hundred bytes in practice.
@@ -38,8 +38,6 @@ MAX_FILES_PER_SESSION = 8
 MAX_PARAMS = 50
 #: Only this much of a query string is read when cutting it (servers refuse far less anyway).
 MAX_QUERY_SCAN = 64 * 1024
-#: Streamlit's own parameters for embedding the page in an iframe: kept when a query is cut.
-EMBED_KEYS = ("embed", "embed_options")
 #: First path segments Streamlit serves itself (assets, media, components, its API, sign-in).
 RESERVED = frozenset({"_stcore", "static", "media", "component", "app", "auth", "oauth2callback"})
 #: The default page's url_path (dashboard/ui/app.py): Streamlit serves the default page at the base

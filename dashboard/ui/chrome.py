@@ -52,6 +52,13 @@ def page_header(ds: Dataset) -> None:
                    "Every feature names its source and whether it is reported, assessed or claimed.")
 
 
+def show_url_notices(notices: list[str]) -> None:
+    """What the opening link had wrong (said once, on its first view), on any page."""
+    if notices:
+        st.warning("This link had parts that could not be used, so the nearest valid view is shown: "
+                   + "; ".join(markdown_text(n) for n in notices) + ".")
+
+
 def show_problems(ds: Dataset) -> None:
     errors = [p for p in ds.problems if p.severity == "error"]
     for problem in errors[:MAX_PROBLEMS_SHOWN]:

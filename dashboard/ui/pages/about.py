@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui import state
-from dashboard.ui.chrome import loaded, page_header
+from dashboard.ui.chrome import loaded, page_header, show_url_notices
 
 
 def render() -> None:
     ds, bounds = loaded()
     state.init_session(bounds, draws_view_widgets=False)
     page_header(ds)
+    show_url_notices(state.take_url_notices())
     state.keep_view_in_url(state.last_view(), bounds)
     st.markdown("""
 This dashboard turns a news article of early November 2024 about the war in Ukraine into a

@@ -16,7 +16,7 @@ from dashboard.map.build import overlay_labels, visible_labels
 from dashboard.map.elements import SYNC_MARKER, SyncedLayerControl
 from dashboard.map.text import markdown_text
 from dashboard.ui import aftermath, animation_panel, front_panel, map_widget, panels, settlements_panel, state
-from dashboard.ui.chrome import loaded, page_header, show_problems
+from dashboard.ui.chrome import loaded, page_header, show_problems, show_url_notices
 from dashboard.ui.controls import layer_controls, share_box, view_controls
 
 MAP_HEIGHT = 600
@@ -32,10 +32,7 @@ def render() -> None:
     # Notices come and go between runs: one container holds them all, so the map below keeps its
     # place in the page (the browser keys elements by position: a shifted map would be re-created).
     with st.container():
-        url_notices = state.take_url_notices()  # said once, on the link's first view
-        if url_notices:
-            st.warning("This link had parts that could not be used, so the nearest valid view is shown: "
-                       + "; ".join(markdown_text(n) for n in url_notices) + ".")
+        show_url_notices(state.take_url_notices())  # said once, on the link's first view
         show_problems(ds)
         # The view comes from the widgets' state, which Streamlit has before they are drawn.
         for notice in state.current_view(bounds)[1]:

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.data.load import Dataset
 from dashboard.map.text import markdown_text
 from dashboard.ui import state
-from dashboard.ui.chrome import loaded, page_header, show_problems
+from dashboard.ui.chrome import loaded, page_header, show_problems, show_url_notices
 
 
 def sources_section(ds: Dataset) -> None:
@@ -71,6 +71,7 @@ def render() -> None:
     state.init_session(bounds, draws_view_widgets=False)
     page_header(ds)
     show_problems(ds)
+    show_url_notices(state.take_url_notices())
     state.keep_view_in_url(state.last_view(), bounds)
     sources_section(ds)
     method_section(ds)
