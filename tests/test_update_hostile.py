@@ -439,3 +439,15 @@ def test_addresses_from_the_source_cannot_write_control_characters_into_the_log(
     update(data_copy, src.url, D1)
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\nFAKE LINE" not in out
+
+
+def test_the_proxy_setting_is_honoured_as_urllib_honoured_it(data_copy, src, files, capsys, monkeypatch):
+    """The loopback server stands in for a proxy: it is asked for the absolute URL."""
+    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{src.port}")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    src.routes[name(D1)] = body(files[D1])
+    assert update(data_copy, "http://upstream.invalid/data", D1) == 0
+    assert src.asked == [f"http://upstream.invalid/data/{name(D1)}"]
+    monkeypatch.setenv("no_proxy", "upstream.invalid")
+    assert update(data_copy, "http://upstream.invalid/data", D2) == 3  # direct: no such host

@@ -7,6 +7,7 @@ it follows redirects to ftp:// and reads a redirect's whole body. Here one deadl
 lookup, connect, TLS, headers, body and every redirect: each socket wait is at most the time
 left, and a watchdog shuts the socket down when the deadline passes (a trickle never times out
 a single wait). Only http(s) redirects are followed, at most MAX_REDIRECTS, never https→http.
+$http_proxy, $https_proxy and $no_proxy are honoured as urllib honours them (no proxy login).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import socket
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urljoin, urlsplit
@@ -111,12 +113,20 @@ def _exchange(url: str, end: float, max_bytes: int) -> tuple[int, str, str | Non
     if not host:
         raise _Unreachable("no host")
     https = parts.scheme.lower() == "https"
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     watchdog = _Watchdog(end)
     cls = http.client.HTTPSConnection if https else http.client.HTTPConnection
-    conn = cls(host, port, timeout=watchdog.left())
+    proxy = _proxy(host, https)
+    if proxy is None:
+        conn = cls(host, port, timeout=watchdog.left())
+    else:  # as urllib does: https through a CONNECT tunnel, http as an absolute URL to the proxy
+        conn = cls(proxy[0], proxy[1], timeout=watchdog.left())
+        if https:
+            conn.set_tunnel(host, port)
+        else:
+            path = url.split("#", 1)[0]
     conn._create_connection = watchdog.connect  # type: ignore[attr-defined]  # bounded lookup + connect
     try:
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         conn.request("GET", path, headers={"User-Agent": "situation-map-update", "Connection": "close"})
         response = conn.getresponse()
         location = response.getheader("Location")
@@ -126,6 +136,17 @@ def _exchange(url: str, end: float, max_bytes: int) -> tuple[int, str, str | Non
     finally:
         watchdog.stop()  # before close: the watchdog must never shut a reused descriptor
         conn.close()
+
+
+def _proxy(host: str, https: bool) -> tuple[str, int] | None:
+    """The proxy $https_proxy / $http_proxy name for this host (None: direct, or in $no_proxy)."""
+    setting = urllib.request.getproxies().get("https" if https else "http")
+    if not setting or urllib.request.proxy_bypass(host):
+        return None
+    proxy = urlsplit(setting if "://" in setting else f"http://{setting}")
+    if not proxy.hostname:
+        raise _Unreachable(f"the proxy setting {_shown(setting)} names no host")
+    return proxy.hostname, proxy.port or 80
 
 
 def _body(response: http.client.HTTPResponse, watchdog: _Watchdog, max_bytes: int) -> bytes | None:
