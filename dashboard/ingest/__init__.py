@@ -1,10 +1,13 @@
 """Article ingest: read an article (text, Markdown, HTML) and draft what the map can show from it.
 
-Pure Python (spaCy's blank tokenizer, dateparser, stdlib); no Streamlit, no folium. A page calls:
+Pure Python (spaCy's blank tokenizer, numpy, stdlib); no Streamlit, no folium. Linear in the text
+whatever it holds (tests/test_ingest_linear.py). In-process use (the CLI, tests):
 
     article = read_article(uploaded_bytes, filename)      # IngestError on bad input
     draft = ingest(article)                               # gazetteer loaded once per process
     draft.to_json() / draft.to_dict()
+
+A web page reads through worker.read_in_worker (a worker process with a time limit).
 """
 
 from importlib import import_module
