@@ -17,7 +17,7 @@ from dashboard.data.gazetteer import Gazetteer, load_gazetteer
 
 from .model import Article, DateMention, Draft, Figure, IngestError, Place
 
-#: Loaded on first use: they bring spaCy and dateparser (about a second of imports), which the
+#: Loaded on first use: they bring spaCy (about a second of imports), which the
 #: map's readers never need; only the gazetteer is shared with the town search.
 _LAZY = {"ingest": ".pipeline", "read_article": ".reader", "CLI_LIMIT": ".reader", "PAGE_LIMIT": ".reader"}
 
