@@ -158,7 +158,7 @@ def _styles(catalog: Catalog, raw: dict[str, Any], name: str) -> None:
         catalog.problems.append(Problem(name, "styles", "[styles] must be a table of tables"))
         return
     for key, value in styles.items():
-        if not isinstance(value, dict) or not _ID.match(key.replace("_", "-")):
+        if not isinstance(value, dict) or not _ID.fullmatch(key.replace("_", "-")):
             catalog.problems.append(Problem(name, f"styles.{key}"[:60], "not a style table with a plain name"))
             continue
         kept, messages = check_style(key, value)

@@ -43,7 +43,7 @@ class Reader:
     def day(self, key: str) -> date | None:
         raw = self.text(key)
         try:
-            if _DAY.match(raw):
+            if _DAY.fullmatch(raw):
                 return date.fromisoformat(raw)
         except ValueError:
             pass
@@ -59,7 +59,7 @@ class Reader:
 
     def ident(self, key: str = "id") -> str:
         value = self.text(key)
-        if value and not _ID.match(value):
+        if value and not _ID.fullmatch(value):
             self.fail(f"'{key}' must be lower-case letters, digits and dashes; got {value!r}")
         return value
 

@@ -231,7 +231,7 @@ def _row_ok(i: int, values: dict[str, Any], report: Report, fmt: str) -> bool:
 
 
 def is_day(value: Any) -> bool:
-    if not isinstance(value, str) or not _DAY.match(value):
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
         return False
     try:
         date.fromisoformat(value)

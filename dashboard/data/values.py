@@ -21,7 +21,7 @@ STYLE_KEYS = {"color": "colour", "fillColor": "colour", "weight": (0, 30), "opac
 
 
 def is_colour(value: Any) -> bool:
-    return isinstance(value, str) and bool(_HEX.match(value) or _FUNC.match(value) or _NAMED.match(value))
+    return isinstance(value, str) and bool(_HEX.fullmatch(value) or _FUNC.fullmatch(value) or _NAMED.fullmatch(value))
 
 
 def check_style(name: str, style: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -36,7 +36,7 @@ def check_style(name: str, style: dict[str, Any]) -> tuple[dict[str, Any], list[
             problems.append(f"[styles.{name}] '{key}' must be a colour (#rgb, #rrggbb, rgb(...) or a name)")
         elif kind == "flag" and not isinstance(value, bool):
             problems.append(f"[styles.{name}] '{key}' must be true or false")
-        elif kind == "dash" and not (isinstance(value, str) and _DASH.match(value)):
+        elif kind == "dash" and not (isinstance(value, str) and _DASH.fullmatch(value)):
             problems.append(f"[styles.{name}] '{key}' must be a dash pattern such as \"8 5\"")
         elif isinstance(kind, tuple) and not _number_in(value, kind):
             problems.append(f"[styles.{name}] '{key}' must be a number from {kind[0]} to {kind[1]}")

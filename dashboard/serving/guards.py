@@ -112,7 +112,7 @@ def page_target(path: str, base: str) -> str | None:
     if any(segment in RESERVED for segment in segments):
         return None
     first = next((s for s in segments if s), "")
-    return f"{base}/{first}" if _PAGE.match(first) and first not in RESERVED else f"{base}/"
+    return f"{base}/{first}" if _PAGE.fullmatch(first) and first not in RESERVED else f"{base}/"
 
 
 def page_url(base: str, page: str) -> str:
