@@ -34,7 +34,9 @@ from pathlib import Path
 
 from dashboard.data.load import read_dataset
 from dashboard.data.series import same_on_grid, table_frame
-from dashboard.update.days import Plan
+from dashboard.data.settlements import TABLE as SETTLEMENTS_TABLE
+from dashboard.data.settlements import SettlementsError, extend_table
+from dashboard.update.days import APPLIED, Plan
 from dashboard.update.retry import STATE_FILE
 from dashboard.update.state import Current
 
@@ -102,7 +104,20 @@ def write_days(folder: Path, current: Current, plan: Plan) -> list[str]:
     layer = {**current.layer, "features": features}
     _write(folder / current.layer_file, json.dumps(layer, ensure_ascii=False, separators=(",", ":")) + "\n")
     _write(folder / current.table_file, "".join(lines[:1] + body))
-    return [current.table_file, current.layer_file]
+    return [current.table_file, *_extend_settlements(folder, plan), current.layer_file]
+
+
+def _extend_settlements(folder: Path, plan: Plan) -> list[str]:
+    """The settlements table measured on the new days, as the build measures them (a re-asked
+    day before the table's last one is not measured again: its changes keep the later day)."""
+    if not (folder / SETTLEMENTS_TABLE).is_file():
+        return []
+    days = [(o.day, o.geom) for o in plan.outcomes if o.status == APPLIED and o.geom is not None]
+    try:
+        extend_table(folder, days)
+    except SettlementsError as exc:
+        raise PublishError(f"the settlements table cannot be extended: {exc}") from None
+    return [SETTLEMENTS_TABLE]
 
 
 def verify(folder: Path, plan: Plan) -> None:
