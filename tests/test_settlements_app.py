@@ -83,3 +83,24 @@ def test_the_distance_panel_says_when_the_town_came_under_occupation():
     assert not at.exception, at.exception
     text = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "came under occupation on 2025-11-03" in text and "on 2026-01-01 it is inside" in text
+
+
+def test_the_downloads_offer_the_windows_settlements_as_csv(shipped):
+    """The downloads' file: every change of the window, with provenance, the same rows as changes()."""
+    import csv as csv_module
+    import io
+    from dataclasses import replace
+    from datetime import date as day
+
+    from dashboard.data.layers import view_bounds
+    from dashboard.data.settlements import load_settlements, table_path
+    from dashboard.ui.settlements_panel import window_csv
+
+    bounds = view_bounds(shipped)
+    view = replace(bounds.default, date=day(2025, 11, 10), compare=day(2025, 6, 1))
+    rows = list(csv_module.DictReader(io.StringIO(window_csv(shipped, view, bounds))))
+    expected = load_settlements(shipped.root, table_path(shipped.root, shipped.catalog)).changes(
+        day(2025, 6, 1), day(2025, 11, 10))
+    assert len(rows) == len(expected) > 0
+    assert {r["name"] for r in rows} == {c.name for c in expected}
+    assert all(r["status"] == "assessed" and r["rule"] for r in rows)

@@ -13,7 +13,7 @@ from dashboard.data.load import Dataset
 from dashboard.data.view import Bounds, ViewState
 from dashboard.export import figures_csv, geojson_bytes, standalone_html
 from dashboard.map.text import markdown_text
-from dashboard.ui import state
+from dashboard.ui import settlements_panel, state
 from dashboard.ui.chart import weekly_html
 
 
@@ -62,6 +62,11 @@ def downloads(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
                        on_click="ignore", help="Every feature on the map for this date, with source and status.")
     st.download_button("Figures (CSV)", data=lambda: figures_csv(ds, holder["view"], bounds.first),
                        file_name=f"situation-figures-{stamp}.csv", mime="text/csv", on_click="ignore")
+    st.download_button("Settlements that changed hands (CSV)",
+                       data=lambda: settlements_panel.window_csv(ds, holder["view"], bounds),
+                       file_name=f"situation-settlements-{stamp}.csv", mime="text/csv", on_click="ignore",
+                       help="The window's settlements (compare date, or 30 days before the map date), "
+                            "with source, status and rule.")
     st.download_button("Map (offline HTML)", data=lambda: standalone_html(ds, holder["view"]),
                        file_name=f"situation-map-{stamp}.html", mime="text/html", on_click="ignore",
                        help="One file with Leaflet inlined: opens without internet.")

@@ -97,6 +97,16 @@ def settlements_csv(found: Settlements, changes: list[Change]) -> str:
     return buf.getvalue()
 
 
+def window_csv(ds: Dataset, view: ViewState, bounds: Bounds) -> str:
+    """Every settlement that changed hands in the view's window (no filter): the downloads'
+    file. The table's header row alone when the table is unavailable."""
+    try:
+        found = load_settlements(ds.root, table_path(ds.root, ds.catalog))
+    except SettlementsError:
+        return ",".join(CSV_COLUMNS) + "\n"
+    return settlements_csv(found, found.changes(window_start(view.date, view.compare, bounds.first), view.date))
+
+
 def occupation_note(ds: Dataset, geonameid: int, day: date) -> str | None:
     """For the distance panel: when the town's own point came inside the occupied area, or None
     if it never did (or the table is unavailable or does not cover the town)."""
