@@ -6,7 +6,8 @@
   of the app has an upload widget then), and with the editor on a body larger than the editor reads
   (`PAGE_LIMIT` plus the multipart framing) is refused with 413 as soon as it is seen: by its
   Content-Length, or while it streams in (chunked bodies have none). At most that cap is held, and
-  a session holds at most MAX_FILES_PER_SESSION files (the editor's uploader holds one at a time).
+  a session holds at most MAX_FILES_PER_SESSION files (the editor's uploader holds one at a time),
+  counting uploads still streaming in (else many sent at once all pass before any is stored).
 - Deep paths: `/sources/x`, `/map/x/y`, `//map` get the app's HTML, whose relative script paths
   then resolve under the deep path and come back as HTML (a white page). They are sent to the page
   their first segment names (or the first page) with `notice=path`, which the page reports.
@@ -168,6 +169,8 @@ class RequestGuards:
     def __init__(self, app: ASGIApp, upload_cap: int = UPLOAD_CAP) -> None:
         self.app = app
         self.upload_cap = upload_cap
+        #: Per session, the file ids of uploads this guard let in that Streamlit has not stored yet.
+        self.streaming: dict[str, set[str]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -217,17 +220,27 @@ class RequestGuards:
             if int(declared) > self.upload_cap:
                 await respond(send, 413, f"Files are limited to {PAGE_LIMIT // 1000} KB.")
                 return
-        count, replacing = files_held(scope.get("path", ""))
-        if count >= MAX_FILES_PER_SESSION and not replacing:
+        path = scope.get("path", "")
+        session_id, _, file_id = path.partition(UPLOAD_ROUTE)[2].partition("/")
+        count, replacing = files_held(path)
+        streaming = self.streaming.setdefault(session_id, set())
+        if file_id in streaming or (count + len(streaming) >= MAX_FILES_PER_SESSION and not replacing):
             await respond(send, 429, "This page holds as many uploaded files as it may; remove one first.")
             return
-        messages = await capped_body(receive, self.upload_cap)
-        if messages is None:
-            await respond(send, 413, f"Files are limited to {PAGE_LIMIT // 1000} KB.")
-            return
-        pending = iter(messages)
+        # No await between the count and this: the next request of the session sees this one.
+        streaming.add(file_id)
+        try:
+            messages = await capped_body(receive, self.upload_cap)
+            if messages is None:
+                await respond(send, 413, f"Files are limited to {PAGE_LIMIT // 1000} KB.")
+                return
+            pending = iter(messages)
 
-        async def replay() -> Message:
-            return next(pending, None) or await receive()
+            async def replay() -> Message:
+                return next(pending, None) or await receive()
 
-        await self.app(scope, replay, send)
+            await self.app(scope, replay, send)
+        finally:  # stored, refused or failed: Streamlit's own count (or nothing) holds it now
+            streaming.discard(file_id)
+            if not streaming:
+                self.streaming.pop(session_id, None)

@@ -1,0 +1,93 @@
+"""Hostile cases for dashboard/serving/guards.py not covered by test_guards*.py (issue #21, second pass)."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from dashboard.serving import guards
+from dashboard.serving.guards import MAX_FILES_PER_SESSION, RequestGuards
+
+
+def test_parallel_uploads_cannot_pass_the_per_session_file_count(monkeypatch):
+    """Found by sending 40 uploads with new file ids at once: each was counted against the files
+    already stored (none yet) before its body arrived, so all 40 were stored. Uploads still
+    streaming in count too."""
+    monkeypatch.setenv("SITUATION_MAP_EDITOR", "1")
+    stored: dict[str, bytes] = {}
+    monkeypatch.setattr(guards, "files_held", lambda path: (len(stored), path.rsplit("/", 1)[1] in stored))
+
+    async def streamlit(scope, receive, send):
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        stored[scope["path"].rsplit("/", 1)[1]] = body
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def run() -> list[int]:
+        middleware = RequestGuards(streamlit)
+        release = asyncio.Event()
+
+        async def one(i: int) -> int:
+            sent: list[dict] = []
+            first = True
+
+            async def receive():
+                nonlocal first
+                if first:  # every body arrives only once all requests have started
+                    first = False
+                    await release.wait()
+                    return {"type": "http.request", "body": b"x" * 100, "more_body": False}
+                return {"type": "http.disconnect"}
+
+            async def send(message):
+                sent.append(message)
+
+            scope = {"type": "http", "method": "PUT", "path": f"/_stcore/upload_file/s/f{i}",
+                     "query_string": b"", "headers": []}
+            await middleware(scope, receive, send)
+            return sent[0]["status"]
+
+        tasks = [asyncio.ensure_future(one(i)) for i in range(40)]
+        for _ in range(5):
+            await asyncio.sleep(0)
+        release.set()
+        return list(await asyncio.gather(*tasks))
+
+    with ThreadPoolExecutor(1) as pool:
+        statuses = pool.submit(asyncio.run, run()).result()
+    assert statuses.count(204) == MAX_FILES_PER_SESSION and statuses.count(429) == 40 - MAX_FILES_PER_SESSION
+    assert len(stored) == MAX_FILES_PER_SESSION
+
+
+def test_a_refused_or_failed_upload_frees_its_place(monkeypatch):
+    monkeypatch.setenv("SITUATION_MAP_EDITOR", "1")
+    monkeypatch.setattr(guards, "files_held", lambda path: (0, False))
+
+    async def broken(scope, receive, send):
+        raise RuntimeError("downstream failed")
+
+    async def run() -> None:
+        middleware = RequestGuards(broken, upload_cap=10)
+
+        async def receive():
+            return {"type": "http.request", "body": b"x" * 5, "more_body": False}
+
+        async def send(message):
+            pass
+
+        for i in range(MAX_FILES_PER_SESSION + 2):
+            scope = {"type": "http", "method": "PUT", "path": f"/_stcore/upload_file/s/f{i}",
+                     "query_string": b"", "headers": []}
+            with pytest.raises(RuntimeError):
+                await middleware(scope, receive, send)
+        assert not middleware.streaming
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
