@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from dashboard.data.catalog import load_catalog
+from dashboard.data.files import read_text
 from dashboard.data.history import OccupiedHistory
 from dashboard.data.series import TABLE_COLUMNS
 
@@ -43,12 +44,16 @@ def read_current(root: Path) -> Current:
     if len(specs) != 1:
         raise DataProblem(f"{root}: the catalog must name one daily-changes layer with a table")
     spec = specs[0]
+    # Read as the app reads them (inside the folder, a regular file, size-capped): a symlink out of
+    # the folder or to /dev/zero was read here (and the folder published) though the app refuses it.
+    problems: list = []
+    raw, table = read_text(root, spec.file, problems), read_text(root, spec.table, problems)
+    if raw is None or table is None:
+        raise DataProblem("; ".join(f"{p.file}: {p.message}" for p in problems))
     try:
-        raw = (root / spec.file).read_bytes()
         layer = json.loads(raw)
         records = gpd.GeoDataFrame.from_features(layer["features"], crs=4326)
         history = OccupiedHistory(records)
-        table = (root / spec.table).read_text(encoding="utf-8")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DataProblem(f"{root}: cannot read the occupied-area layer or table: {exc}") from None
     last = history.last
