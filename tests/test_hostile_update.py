@@ -4,6 +4,7 @@ Every run stops before asking a source (--until before the last day; the source 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,26 @@ def test_a_file_above_the_apps_size_cap_is_refused_unread(data_copy, capsys, mon
     monkeypatch.setattr(files, "MAX_FILE_BYTES", 1000)
     status, err = run(data_copy, capsys)
     assert status == 2 and "larger than 1,000 bytes" in err
+
+
+def edit_layer(root: Path, change) -> None:
+    layer = json.loads((root / LAYER).read_text())
+    change(layer)
+    (root / LAYER).write_text(json.dumps(layer))
+
+
+def test_a_last_record_without_its_provenance_is_named(data_copy, capsys):
+    """Found by removing `source` from the last record: a KeyError traceback."""
+    edit_layer(data_copy, lambda layer: layer["features"][-1]["properties"].pop("source"))
+    status, err = run(data_copy, capsys)
+    assert status == 2 and "source" in err and "Traceback" not in err
+
+
+def test_a_table_whose_dates_are_numbers_is_named(data_copy, capsys):
+    """Found with every date of the area table replaced by a number: a TypeError traceback
+    (comparing numbers with the last day's text)."""
+    lines = (data_copy / TABLE).read_text().splitlines()
+    (data_copy / TABLE).write_text("\n".join([lines[0], *(f"{i}," + ln.split(",", 1)[1]
+                                                          for i, ln in enumerate(lines[1:]))]) + "\n")
+    status, err = run(data_copy, capsys)
+    assert status == 2 and TABLE in err and "Traceback" not in err

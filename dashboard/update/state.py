@@ -59,6 +59,9 @@ def read_current(root: Path) -> Current:
     last = history.last
     keys = pd.to_datetime(records.loc[records["kind"] == "base", "date"]).dt.date
     latest = layer["features"][-1]["properties"]
+    missing = [k for k in ("source", "source_url", "status") if k not in latest]
+    if missing:  # the new records copy their provenance from the last one (was a KeyError traceback)
+        raise DataProblem(f"{spec.file}: the last record has no {', '.join(missing)}")
     provenance = {k: latest[k] for k in ("source", "source_url", "status")}
     return Current(root, spec.file, spec.table, layer, _table_through(table, last, spec.table),
                    last, max(keys), history.snapshot(last).geometry, provenance, history, set(keys))
@@ -71,7 +74,8 @@ def _table_through(text: str, last: date, name: str) -> str:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip().split(",") != TABLE_COLUMNS:
         raise DataProblem(f"{name}: the header is not {','.join(TABLE_COLUMNS)}")
-    frame = pd.read_csv(io.StringIO(text))
+    # Dates as text: a column pandas reads as numbers cannot be compared with a day (TypeError).
+    frame = pd.read_csv(io.StringIO(text), dtype={"date": str})
     keep = int((frame["date"] <= last.isoformat()).sum())
     if keep == 0 or frame["date"].iloc[keep - 1] != last.isoformat():
         raise DataProblem(f"{name}: no row for the layer's last day {last}")
