@@ -70,3 +70,21 @@ def test_bad_input_comes_back_as_one_line(raw, expected):
 def test_the_limit_comes_from_the_environment_or_is_20_s(monkeypatch, value, seconds):
     monkeypatch.setenv(worker.ENV_SECONDS, value)
     assert worker.limit_seconds() == seconds
+
+
+def test_the_worker_never_imports_the_parents_main_script(tmp_path, monkeypatch):
+    """Streamlit (and AppTest) put the page script in sys.modules["__main__"]; a spawned worker
+    imported it again (re-running the app, or failing and being restarted forever)."""
+    import sys
+    import types
+
+    marker = tmp_path / "imported"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\nraise NameError('outside its run')\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    worker._replace()  # a fresh worker, started while the page script is __main__
+    _, draft = worker.read_in_worker(TEXT, "pasted.txt", PAGE_LIMIT, seconds=60)
+    assert draft.places and not marker.exists()
+    assert sys.modules["__main__"] is page  # the parent's own __main__ is given back

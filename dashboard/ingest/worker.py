@@ -11,9 +11,13 @@ Reads are taken one at a time: a second editor waits for the first (at most the 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import sys
 import threading
+import types
+from collections.abc import Iterator
 from multiprocessing.pool import Pool
 from pathlib import Path
 
@@ -70,7 +74,24 @@ def _job(raw: bytes | str, filename: str, limit: int, gazetteer: str, english: b
 
 
 def _start() -> Pool:
-    return multiprocessing.get_context("spawn").Pool(processes=1, initializer=_warm)
+    with _bare_main():
+        return multiprocessing.get_context("spawn").Pool(processes=1, initializer=_warm)
+
+
+@contextlib.contextmanager
+def _bare_main() -> Iterator[None]:
+    """A spawned child first imports the parent's `__main__` from its file. Under Streamlit that
+    is the page script of the run that started the worker (Streamlit puts each run's script in
+    `sys.modules["__main__"]`), under AppTest a temporary script that fails outside its run: the
+    child re-ran the app, or died on import and the pool started it again forever. The pool is
+    started with a bare `__main__`, so its worker imports only what it needs."""
+    real = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if real is not None:
+            sys.modules["__main__"] = real
 
 
 def _replace() -> None:
