@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -52,6 +53,7 @@ class BaseRender:
 class GroupsRender:
     script: str
     layers: tuple[tuple[str, str, bool], ...]
+    ids: tuple[tuple[str, str], ...] = ()  # (catalog layer id, JavaScript name) of each group
 
 
 def _walk(element: Any) -> Iterable[Any]:
@@ -116,7 +118,19 @@ def render_groups(groups: Sequence[folium.FeatureGroup]) -> GroupsRender:
         key = hashlib.sha256(code.encode()).hexdigest()[:20]
         parts.append(_KEEP.format(name=group.get_name(), key=key, code=code))
     script = _START + "".join(parts) + _END  # even with no group: it removes the last run's
-    return GroupsRender(script, tuple((g.layer_name, g.get_name(), True) for g in groups))
+    ids = tuple((str(getattr(g, "sm_layer_id", "")), g.get_name()) for g in groups)
+    return GroupsRender(script, tuple((g.layer_name, g.get_name(), True) for g in groups), ids)
+
+
+def with_time(groups: GroupsRender, seq: int, day: date, drawn: date, compare: bool) -> GroupsRender:
+    """The groups' script, then the page's word to the map's clock (static/map/time.js): which
+    groups hold which day, whether the page draws a comparison, and its numbered date command.
+    Evaluated whenever the component re-evaluates the groups; the map takes a command once."""
+    names = ", ".join(f"{json.dumps(layer_id)}: {name}" for layer_id, name in groups.ids if layer_id)
+    message = json.dumps({"seq": seq, "date": day.isoformat(), "drawn": drawn.isoformat(), "compare": compare})
+    tell = (f"\nif (window.SmTime) {{ var __smMsg = {message}; __smMsg.groups = {{{names}}};\n"
+            f"  window.SmTime.server(map_div, __smMsg); }}\n")
+    return replace(groups, script=groups.script + tell.replace("<", "\\u003c"))
 
 
 def render_control(control: folium.LayerControl, layers: Iterable[tuple[str, str, bool]]) -> str:
