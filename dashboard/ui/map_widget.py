@@ -7,8 +7,9 @@ first view and the dated layers only with the date. Here the three pieces the co
 memoised, so a rerun that changes nothing re-renders nothing and a date change renders only the
 dated groups (and only the first time anyone asks for that date).
 
-This uses streamlit-folium's own rendering helpers (pinned version: see requirements.txt);
-`tests/test_map_component.py` checks the output against `st_folium`'s for the same map.
+This uses streamlit-folium's own rendering helpers (pinned version: see requirements.txt); this
+module is the only one that does. `tests/test_map_component.py` checks the output against
+`st_folium`'s for the same map, and fails on a version not in `SUPPORTED_STREAMLIT_FOLIUM`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from dashboard.data.view import Bounds, ViewState
 from dashboard.map.build import base_map, dated_groups
 from dashboard.map.publish import publish
 from dashboard.ui import state
+
+
+#: streamlit-folium versions whose private helpers this module was checked against.
+SUPPORTED_STREAMLIT_FOLIUM = ("0.27.4",)
 
 
 @dataclass(frozen=True)

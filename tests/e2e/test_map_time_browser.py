@@ -108,7 +108,7 @@ def test_play_advances_day_by_day_and_the_page_follows_when_it_stops(app_server,
         re.compile("|".join((START + timedelta(days=k)).isoformat() for k in range(6))), timeout=30_000)
     play.click()
     expect(play).to_have_attribute("aria-pressed", "false")
-    seen = [s for s in frame.evaluate("window.__smSeen") if s]
+    seen = [s for s in frame.locator("body").evaluate("() => window.__smSeen") if s]
     days = [d for d in map(date.fromisoformat, dict.fromkeys(seen)) if d > START]
     assert len(days) >= 6 and days[0] == START + timedelta(days=1)
     assert all(b - a == timedelta(days=1) for a, b in itertools.pairwise(days)), "no day skipped"
@@ -122,5 +122,6 @@ def test_the_maps_date_arithmetic_is_the_pages(app_server, watched: Watched):
     cases = [(date(2025, 1, 31), "month", 1), (date(2025, 2, 28), "month", 1), (date(2024, 3, 31), "month", -1),
              (date(2024, 12, 30), "week", 1), (date(2024, 3, 1), "day", -1), (date(2024, 1, 15), "month", 13)]
     for day, unit, count in cases:
-        got = frame.evaluate("([d, u, c]) => window.SmTime.step(d, u, c)", [day.isoformat(), unit, count])
+        got = frame.locator("body").evaluate("(_, [d, u, c]) => window.SmTime.step(d, u, c)",
+                                        [day.isoformat(), unit, count])
         assert got == step(day, unit, count).isoformat(), (day, unit, count)
