@@ -35,7 +35,6 @@ from dashboard.map.build import base_map, dated_groups
 from dashboard.map.publish import publish
 from dashboard.ui import state
 
-
 #: streamlit-folium versions whose private helpers this module was checked against.
 SUPPORTED_STREAMLIT_FOLIUM = ("0.27.4",)
 

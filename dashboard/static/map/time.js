@@ -171,7 +171,7 @@
     this.compare = !!msg.compare;
     if (msg.seq > this.seq) {
       this.seq = msg.seq;
-      this.stop();
+      this.stop(true);  // the page's date wins: nothing of the old one to report
       this.date = this.clamp(msg.date);
     }
     this.serverDay = msg.drawn;
@@ -199,13 +199,13 @@
     this.control.classList.add("sm-time-playing");
   };
 
-  Time.prototype.stop = function () {
+  Time.prototype.stop = function (silent) {
     if (!this.playing) { return; }
     clearInterval(this.playing);
     this.playing = null;
     this.playButton.setAttribute("aria-pressed", "false");
     this.control.classList.remove("sm-time-playing");
-    this.report();
+    if (!silent) { this.report(); }
   };
 
   /* Tell the page (through the map component's own report, which it debounces). */
