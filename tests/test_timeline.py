@@ -45,7 +45,7 @@ def test_geometry_codes_round_trip_on_the_grid():
 
 def test_any_day_replays_from_the_file_to_the_servers_area(shipped):
     data = json.loads(history_payload(shipped, ARTICLE))
-    occ, scale = data["occupied"], data["scale"]
+    occ, scale = data["daily"], data["scale"]
     days = occ["days"]
     assert days == [d.isoformat() for d in shipped.history.days] and len(occ["texts"]) == len(days)
     assert days[0] in occ["keys"], "the replay starts from a keyframe"

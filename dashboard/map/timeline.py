@@ -104,7 +104,7 @@ def history_payload(ds: Dataset, article: str) -> bytes:
                                "records": _records(ds.layers[spec.id].gdf, spec.style_by),
                                "style": _style(ds, spec.style, spec.style_by)}
     payload = {"version": HISTORY_VERSION, "scale": SCALE, "dash": STATUS_DASH,
-               "occupied": _occupied(ds), "layers": layers}
+               "daily": _occupied(ds), "layers": layers}
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 

@@ -99,7 +99,7 @@
         return r.json();
       }).then(function (data) {
         self.history = data;
-        self.occupied = data.occupied ? new Occupied(data.occupied, data.scale) : null;
+        self.occupied = data.daily ? new Occupied(data.daily, data.scale) : null;
         self.control.classList.add("sm-time-ready");
         self.sync();
       }).catch(function (e) { console.warn("map history not loaded", e); });
@@ -246,8 +246,8 @@
   /* What layer `id` shows on `day`: its features and a key that changes when they do. */
   Time.prototype.shown = function (id, day) {
     var h = this.history, scale = h.scale;
-    if (h.occupied && id === h.occupied.layer && this.occupied) {
-      var i = this.occupied.shownIndex(day), occ = h.occupied;
+    if (h.daily && id === h.daily.layer && this.occupied) {
+      var i = this.occupied.shownIndex(day), occ = h.daily;
       if (i < 0) { return {key: "none", features: []}; }
       var shownDay = occ.days[i], self = this;
       var note = shownDay !== day ? " (occupied area: no snapshot; nearest earlier day " + shownDay + ")" : "";
@@ -282,7 +282,7 @@
   };
 
   Time.prototype.draw = function (id, shown) {
-    var group = this.groups[id], h = this.history, occ = h.occupied;
+    var group = this.groups[id], h = this.history, occ = h.daily;
     var style = occ && id === occ.layer ? occ.style : h.layers[id].style, dash = h.dash;
     function styleOf(f) {
       var s = Object.assign({}, (style.prop && style.values[f.properties[style.prop]]) || style.base);
