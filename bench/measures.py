@@ -152,12 +152,13 @@ def rss_after_sessions(browser: Browser, server: AppServer, days: list[date]) ->
 
 
 def concurrent(browser: Browser, server: AppServer, sessions: int, seconds: float,
-               stamps: list[float] | None = None) -> tuple[list[float], int]:
+               stamps: list[float] | None = None, in_map: bool = False) -> tuple[list[float], int]:
     """Sessions share one browser process (Playwright's sync API is single-threaded). Each round
     every session's date step is clicked (a JavaScript click, a few ms apart), then all are
     waited on; each repaint is timed inside its own page, click to painted frame, so the
     harness's polling of ten pages does not count against the app. `stamps` collects when each
-    repaint was seen (monotonic clock), to tell samples taken during the server's warm-up."""
+    repaint was seen (monotonic clock), to tell samples taken during the server's warm-up.
+    `in_map`: the map's own step buttons instead of the sidebar's."""
     pages, errors, repaint = [], [0], []
     for _ in range(sessions):
         ctx = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -169,6 +170,8 @@ def concurrent(browser: Browser, server: AppServer, sessions: int, seconds: floa
     for page in pages:
         painted(page, 100)
         wait_idle(page)
+        if in_map:  # the map's history file (fetched after the first paint) is in
+            page.frame_locator(MAP_FRAME).locator(".sm-time-ready").wait_for(timeout=60_000)
         install_clocks(page)
     end = time.monotonic() + seconds
     direction = 1
@@ -179,7 +182,8 @@ def concurrent(browser: Browser, server: AppServer, sessions: int, seconds: floa
             asof = page.frame_locator(MAP_FRAME).locator(".sm-asof")
             before = asof.inner_text()
             map_frame(page).evaluate("() => window.__smLog.splice(0)")
-            page.get_by_role("button", name="+1d" if direction > 0 else "−1d").evaluate("b => b.click()")
+            where = page.frame_locator(MAP_FRAME) if in_map else page
+            where.get_by_role("button", name="+1d" if direction > 0 else "−1d").evaluate("b => b.click()")
             starts.append((page, asof, before))
         pending = list(starts)
         deadline = time.perf_counter() + 30

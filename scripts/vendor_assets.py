@@ -10,6 +10,7 @@ from common import ROOT, npm_package
 LEAFLET = "leaflet@1.9.4"
 SIDE_BY_SIDE = "leaflet-side-by-side@2.2.0"
 MEASURE = "leaflet-measure@3.1.0"
+POLYGON_CLIPPING = "polygon-clipping@0.15.7"
 VENDOR = ROOT / "dashboard" / "static" / "vendor"
 
 
@@ -60,10 +61,20 @@ def measure() -> None:
     print(f"copied {MEASURE} to {dest.relative_to(ROOT)}")
 
 
+def polygon_clipping() -> None:
+    """The browser build (its two small dependencies bundled in by upstream): the map replays
+    the occupied area's daily gains and losses with it (map/timeline.py)."""
+    pkg, dest = npm_package(POLYGON_CLIPPING), _fresh("polygon-clipping")
+    shutil.copy(pkg / "dist" / "polygon-clipping.umd.min.js", dest / "polygon-clipping.min.js")
+    shutil.copy(pkg / "LICENSE.md", dest / "LICENSE.md")
+    print(f"copied {POLYGON_CLIPPING} to {dest.relative_to(ROOT)}")
+
+
 def main() -> None:
     leaflet()
     side_by_side()
     measure()
+    polygon_clipping()
 
 
 if __name__ == "__main__":

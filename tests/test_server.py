@@ -49,7 +49,7 @@ def bundles(tmp_path):
     (app_static / "generated" / "layer-x-0123abcd.json").write_text('{"type": "FeatureCollection"}' * 50)
     (app_static / "vendor").mkdir()
     (app_static / "vendor" / "leaflet.js").write_text("L = {};" * 100)
-    return GzipStaticBundles(app=None, static_dir=root, app_static=app_static)
+    return GzipStaticBundles(app=None, static_dir=root, app_static=app_static, generated=app_static / "generated")
 
 
 def test_bundle_is_sent_gzipped_and_compressed_once(bundles, monkeypatch):
@@ -92,6 +92,24 @@ def test_app_static_files_are_compressed_with_their_own_cache_policy(bundles):
     assert b"immutable" in headers[b"cache-control"], "content-hashed name: cached for good"
     status, headers, _, _ = call(bundles, "/app/static/vendor/leaflet.js", [("accept-encoding", "gzip")])
     assert status == 200 and b"immutable" not in headers[b"cache-control"]
+
+
+def test_generated_files_are_served_from_the_cache_folder_even_without_gzip(tmp_path):
+    """The generated files are not in the package (a read-only install): the app serves them
+    from its cache folder, compressed or not, and nothing else from there."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "history-0123abcd.json").write_text('{"days": []}' * 40)
+    (tmp_path / "app_static").mkdir()
+    served = GzipStaticBundles(app=None, static_dir=tmp_path, app_static=tmp_path / "app_static", generated=cache)
+    status, headers, body, passed = call(served, "/app/static/generated/history-0123abcd.json")
+    assert status == 200 and not passed and body == ('{"days": []}' * 40).encode()
+    assert b"content-encoding" not in headers and b"immutable" in headers[b"cache-control"]
+    status, headers, body, _ = call(served, "/app/static/generated/history-0123abcd.json",
+                                    [("accept-encoding", "gzip")])
+    assert status == 200 and gzip.decompress(body) == ('{"days": []}' * 40).encode()
+    for path in ("/app/static/generated/missing.json", "/app/static/generated/../cache/history-0123abcd.json"):
+        assert call(served, path)[3] == [path]
 
 
 def _variants(path: str, count: int) -> list[str]:

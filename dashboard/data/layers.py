@@ -118,16 +118,25 @@ def occupied_on(ds: Dataset, spec: LayerSpec, day: date) -> gpd.GeoDataFrame | N
     snap = ds.history.snapshot(day)
     if snap.shown is None or snap.geometry.is_empty:
         return None
+    return gpd.GeoDataFrame([occupied_props(ds, spec, day)], geometry=[snap.geometry], crs=4326)
+
+
+def occupied_props(ds: Dataset, spec: LayerSpec, day: date) -> dict[str, object]:
+    """The occupied area's properties for `day` (its tooltip's facts). The geometry is replayed
+    only when the areas table lacks the day: the browser's history file asks for every day."""
+    assert ds.history is not None
+    shown = ds.history.shown_day(day)
+    if shown is None:
+        return {}
     row = ds.history.area_row(day)
     crs = equal_area(ds)
-    area = float(row["total_km2"]) if row is not None else measured_km2(snap.geometry, crs)
+    area = float(row["total_km2"]) if row is not None else measured_km2(ds.history.snapshot(day).geometry, crs)
     note = f"Area measured on the full-resolution snapshot ({crs})."
-    if not snap.exact:
+    if shown != day:
         note += (f" The source has no snapshot for {day.isoformat()}: this is the nearest earlier day, "
-                 f"{snap.shown.isoformat()}.")
-    props = {"name": f"Russian-occupied Ukraine on {snap.shown.isoformat()}", "date": snap.shown.isoformat(),
-             **_provenance(ds, spec), "measured_area_km2": round(area), "note": note}
-    return gpd.GeoDataFrame([props], geometry=[snap.geometry], crs=4326)
+                 f"{shown.isoformat()}.")
+    return {"name": f"Russian-occupied Ukraine on {shown.isoformat()}", "date": shown.isoformat(),
+            **_provenance(ds, spec), "measured_area_km2": round(area), "note": note}
 
 
 def held_outline(ds: Dataset, day: date) -> shapely.Geometry:

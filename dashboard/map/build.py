@@ -24,6 +24,7 @@ from dashboard.map.layout import FitStory, LabelDeclutter, SourcesToggle
 from dashboard.map.search_index import town_list
 from dashboard.map.style import map_css
 from dashboard.map.text import attribution_html, html_text, layer_label, legend_html
+from dashboard.map.timeline import time_control
 from dashboard.map.tools import SWIPE_LEFT, SWIPE_RIGHT, MeasureControl, PlaceSearch, SwipeControl, SwipeDates
 
 #: Relative to the map iframe (<base>/component/streamlit_folium.st_folium/index.html), this
@@ -78,12 +79,15 @@ def base_map(ds: Dataset, view: ViewState, asset_base: str = ASSET_BASE,
             *ds.catalog.meta.default_center, ds.catalog.meta.default_zoom):
         FitStory(story, view.lat, view.lon, view.zoom).add_to(m)  # only when the link named no centre or zoom
     if tools:
-        _add_tools(m, ds, asset_base.rsplit("/", 1)[0], publish)
+        _add_tools(m, ds, asset_base.rsplit("/", 1)[0], publish, view.article)
     return m
 
 
-def _add_tools(m: folium.Map, ds: Dataset, vendor: str, publish: Publisher | None) -> None:
+def _add_tools(m: folium.Map, ds: Dataset, vendor: str, publish: Publisher | None, article: str) -> None:
     SwipeControl(vendor).add_to(m)
+    control = time_control(ds, article, vendor, publish) if publish is not None else None
+    if control is not None:  # the map draws any day itself once its history file is fetched
+        control.add_to(m)
     MeasureControl(vendor).add_to(m)
     b = ds.catalog.meta.bounds if ds.catalog.meta else None
     towns = town_list(ds.root, (b.min_lat, b.max_lat, b.min_lon, b.max_lon) if b else None)
@@ -134,6 +138,7 @@ def dated_groups(ds: Dataset, view: ViewState) -> list[folium.FeatureGroup]:
         if spec.role == "changed-hands" and (view.compare is None or swipe):
             continue
         group = folium.FeatureGroup(name=layer_label(spec), overlay=True)
+        group.sm_layer_id = spec.id  # the browser draws other days into this group (timeline.py)
         if swipe and spec.role in SWIPE_ROLES and view.compare is not None:
             sides = ((replace(view, date=view.compare), SWIPE_LEFT), (view, SWIPE_RIGHT))
         else:

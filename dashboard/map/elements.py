@@ -106,6 +106,8 @@ class SyncedLayerControl(folium.LayerControl):
                     shown[entry.name] = {name: entry.name, url: null};
                   }
                 });
+                // The map's own date report (static/map/time.js) rides along with the layers.
+                if (map._smReport) { shown[map._smReport.name] = map._smReport; }
                 window.__GLOBAL_DATA__.selected_layers = shown;
               }
               if (!map._smListening) {

@@ -1,4 +1,5 @@
-"""Gzip for Streamlit's own hashed script bundles and the app's static files.
+"""Gzip for Streamlit's own hashed script bundles and the app's static files; and the app's
+generated files, which live in a cache folder outside the package (`map/publish.py`).
 
 Streamlit serves its bundles uncompressed on purpose, because compressing on every request costs
 CPU; here each file is compressed once per process (in a worker thread, never on the event loop)
@@ -16,6 +17,8 @@ from pathlib import Path
 import anyio
 import streamlit as st
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from dashboard.map import publish
 
 LOG = logging.getLogger("situation_map.server")
 COMPRESSIBLE = {".js", ".css", ".svg", ".json", ".txt"}
@@ -95,12 +98,18 @@ def canonical_rest(rest: str) -> bool:
 class GzipStaticBundles:
     """ASGI middleware: answer requests for Streamlit's bundles (`<base>/static/...`) and the
     app's static files (`<base>/app/static/...`) that accept gzip with a compressed copy made
-    once per file and kept in memory; everything else passes through untouched."""
+    once per file and kept in memory; everything else passes through untouched. The generated
+    files (`<base>/app/static/generated/...`) are always answered here, compressed or not:
+    Streamlit does not know their folder."""
 
-    def __init__(self, app: ASGIApp, static_dir: Path | None = None, app_static: Path | None = None) -> None:
+    def __init__(self, app: ASGIApp, static_dir: Path | None = None, app_static: Path | None = None,
+                 generated: Path | None = None) -> None:
         self.app = app
-        # (URL prefix, folder, whether every file name there carries a content hash)
+        self.generated = (generated or publish.GENERATED).resolve()
+        # (URL prefix, folder, whether every file name there carries a content hash); the
+        # generated prefix first: it lies inside the app's static prefix.
         self.roots = (("/static/", (static_dir or streamlit_static_dir()).resolve() / "static", True),
+                      ("/app/static/generated/", self.generated, True),
                       ("/app/static/", (app_static or APP_STATIC).resolve(), False))
         self._cache = COMPRESSED
         # Resolving a path costs a few system calls: remember the files found (they never change
@@ -137,8 +146,7 @@ class GzipStaticBundles:
             file = (root / path[len(prefix):]).resolve()
             if not file.is_relative_to(root) or file.suffix not in COMPRESSIBLE or not file.is_file():
                 return None
-            hashed = all_hashed or file.parent.name == "generated"  # see static_files.py
-            return file, IMMUTABLE if hashed else VENDOR
+            return file, IMMUTABLE if all_hashed else VENDOR
         return None
 
     def compressed(self, file: Path) -> bytes:
@@ -150,17 +158,24 @@ class GzipStaticBundles:
             return
         headers = dict(scope.get("headers") or [])
         accepts = accepts_gzip(headers.get(b"accept-encoding", b"").decode("latin-1"))
-        found = self.target(scope.get("path", "")) if accepts and b"range" not in headers else None
+        found = self.target(scope.get("path", ""))
+        plain = found is not None and (not accepts or b"range" in headers)
+        if plain and not found[0].is_relative_to(self.generated):
+            found = None  # Streamlit serves its own folders uncompressed (and ranges)
         if found is None:
             await self.app(scope, receive, send)
             return
         file, policy = found
-        body = self._cache.get(file)
-        if body is None:  # zlib lets go of the interpreter lock: compress off the event loop
-            body = await anyio.to_thread.run_sync(self.compressed, file)
+        if plain:  # a generated file to a client without gzip: whole, as it is on disk
+            body = await anyio.to_thread.run_sync(file.read_bytes)
+            coding: list[tuple[bytes, bytes]] = []
+        else:
+            body = self._cache.get(file)
+            if body is None:  # zlib lets go of the interpreter lock: compress off the event loop
+                body = await anyio.to_thread.run_sync(self.compressed, file)
+            coding = [(b"content-encoding", b"gzip")]
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-type", f"{kind}; charset=utf-8".encode()),
-            (b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"),
+            (b"content-type", f"{kind}; charset=utf-8".encode()), *coding, (b"vary", b"Accept-Encoding"),
             (b"cache-control", policy.encode()), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

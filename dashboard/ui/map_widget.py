@@ -7,14 +7,16 @@ first view and the dated layers only with the date. Here the three pieces the co
 memoised, so a rerun that changes nothing re-renders nothing and a date change renders only the
 dated groups (and only the first time anyone asks for that date).
 
-This uses streamlit-folium's own rendering helpers (pinned version: see requirements.txt);
-`tests/test_map_component.py` checks the output against `st_folium`'s for the same map.
+This uses streamlit-folium's own rendering helpers (pinned version: see requirements.txt); this
+module is the only one that does. `tests/test_map_component.py` checks the output against
+`st_folium`'s for the same map, and fails on a version not in `SUPPORTED_STREAMLIT_FOLIUM`.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -32,6 +34,9 @@ from dashboard.data.view import Bounds, ViewState
 from dashboard.map.build import base_map, dated_groups
 from dashboard.map.publish import publish
 from dashboard.ui import state
+
+#: streamlit-folium versions whose private helpers this module was checked against.
+SUPPORTED_STREAMLIT_FOLIUM = ("0.27.4",)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class BaseRender:
 class GroupsRender:
     script: str
     layers: tuple[tuple[str, str, bool], ...]
+    ids: tuple[tuple[str, str], ...] = ()  # (catalog layer id, JavaScript name) of each group
 
 
 def _walk(element: Any) -> Iterable[Any]:
@@ -116,7 +122,19 @@ def render_groups(groups: Sequence[folium.FeatureGroup]) -> GroupsRender:
         key = hashlib.sha256(code.encode()).hexdigest()[:20]
         parts.append(_KEEP.format(name=group.get_name(), key=key, code=code))
     script = _START + "".join(parts) + _END  # even with no group: it removes the last run's
-    return GroupsRender(script, tuple((g.layer_name, g.get_name(), True) for g in groups))
+    ids = tuple((str(getattr(g, "sm_layer_id", "")), g.get_name()) for g in groups)
+    return GroupsRender(script, tuple((g.layer_name, g.get_name(), True) for g in groups), ids)
+
+
+def with_time(groups: GroupsRender, seq: int, day: date, drawn: date, compare: bool) -> GroupsRender:
+    """The groups' script, then the page's word to the map's clock (static/map/time.js): which
+    groups hold which day, whether the page draws a comparison, and its numbered date command.
+    Evaluated whenever the component re-evaluates the groups; the map takes a command once."""
+    names = ", ".join(f"{json.dumps(layer_id)}: {name}" for layer_id, name in groups.ids if layer_id)
+    message = json.dumps({"seq": seq, "date": day.isoformat(), "drawn": drawn.isoformat(), "compare": compare})
+    tell = (f"\nif (window.SmTime) {{ var __smMsg = {message}; __smMsg.groups = {{{names}}};\n"
+            f"  window.SmTime.server(map_div, __smMsg); }}\n")
+    return replace(groups, script=groups.script + tell.replace("<", "\\u003c"))
 
 
 def render_control(control: folium.LayerControl, layers: Iterable[tuple[str, str, bool]]) -> str:

@@ -46,6 +46,7 @@ class Key:
     PLAY_UNIT = "play_unit"            # select: Play's step (day, week or month)
     DOWNLOAD_VIEW = "download_view"    # the view downloads export, read at click time
     PAGE_CONTROLS = "page_controls"    # the page's own controls as the last full run set them
+    MAP_CLOCK = "map_clock"            # [command number, its date, the date the map shows, last report]
 
 
 #: Controls drawn by the whole page, outside the map fragment: only a full run may change them.
@@ -141,6 +142,7 @@ def map_start(instance: str) -> tuple[tuple[float, float], int]:
         start = (instance, s[Key.CENTER], s[Key.ZOOM])
         s[Key.MAP_START] = start
         s.pop(Key.LAST_CLICK, None)  # a new map counts its clicks from 1 again
+        s.pop(Key.MAP_CLOCK, None)   # and takes the page's date as a new command
     return start[1], start[2]
 
 
@@ -234,6 +236,27 @@ def layer_sync() -> LayerSync:
 
 def queue_layers(layers: Iterable[str]) -> None:
     st.session_state[Key.PENDING_LAYERS] = set(layers)
+
+
+def map_command(day: date) -> tuple[int, date]:
+    """The page's numbered date command to the map: a new one only when the page's date is not
+    the one the map shows (a sidebar step, the sidebar's Play, a new map), never for a date the
+    map itself reported."""
+    clock = st.session_state.setdefault(Key.MAP_CLOCK, [0, day, None, None])
+    if clock[2] != day:
+        clock[:3] = [clock[0] + 1, day, day]
+    return clock[0], clock[1]
+
+
+def map_reported_date(instance: str, day: date, count: str, seq: int) -> bool:
+    """The map's report of a date the reader chose there: True once per report made after the
+    page's latest command (an older one was overtaken by it), and the page's date follows."""
+    clock = st.session_state.get(Key.MAP_CLOCK)
+    if clock is None or clock[3] == (instance, count) or seq != clock[0]:
+        return False
+    clock[2:] = [day, (instance, count)]
+    queue_next_date(day)
+    return True
 
 
 def show_share_link(link: str) -> None:

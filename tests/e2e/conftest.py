@@ -20,7 +20,8 @@ REPORTED = """() => {
   const m = window.map, ctl = window.map && window.map._smControl;
   const d = window.__GLOBAL_DATA__ && window.__GLOBAL_DATA__.previous_data;
   if (!m || !ctl || !d || !d.center || !Array.isArray(d.selected_layers)) { return false; }
-  const reported = d.selected_layers.map(l => l && l.name);
+  // (the map's own date report rides along with the layers: not a layer)
+  const reported = d.selected_layers.map(l => l && l.name).filter(n => !String(n).startsWith('sm:date='));
   if (!reported.includes('sm:synced')) { return false; }
   const shown = [];
   ctl._layers.forEach(e => { if (e.overlay && m.hasLayer(e.layer)) { shown.push(e.name); } });

@@ -6,6 +6,7 @@ state from `dashboard.ui.state`."""
 from __future__ import annotations
 
 import time
+from datetime import date
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -15,6 +16,7 @@ from dashboard.data.view import Bounds, ViewState, step
 from dashboard.map.build import overlay_labels, visible_labels
 from dashboard.map.elements import SYNC_MARKER, SyncedLayerControl
 from dashboard.map.text import markdown_text
+from dashboard.map.timeline import DATE_MARKER
 from dashboard.ui import aftermath, animation_panel, front_panel, map_widget, panels, settlements_panel, state
 from dashboard.ui.chrome import loaded, page_header, show_problems, show_url_notices
 from dashboard.ui.controls import layer_controls, share_box, view_controls
@@ -83,24 +85,48 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     # center/zoom, toggles through the layer control, dated layers through feature groups.
     # Only a basemap switch rebuilds it.
     base = map_widget.base_for(ds, bounds, state.origin(), view.basemap, view.article)
-    groups = map_widget.groups_for(ds, bounds, view.date, view.compare, view.article, view.mode)
+    key = f"map-{view.basemap}"
+    instance = map_widget.instance_id(base, key)
+    center, zoom = state.map_start(instance)
+    # The map draws its own date from its history file; the server's dated groups are the first
+    # paint of the day last commanded (they change only with a command, so a date the reader
+    # chose in the map costs the server no map work). A comparison is drawn by the server.
+    seq, commanded = state.map_command(view.date)
+    drawn = commanded if view.compare is None else view.date
+    groups = map_widget.groups_for(ds, bounds, drawn, view.compare, view.article, view.mode)
+    groups = map_widget.with_time(groups, seq, commanded, drawn, view.compare is not None)
     listed = base.layers + groups.layers
     control = map_widget.render_control(SyncedLayerControl(visible_labels(ds, view), collapsed=True), listed)
     in_control = {label for label, _, overlay in listed if overlay}
     sent = frozenset(set(visible_labels(ds, view)) & in_control)
     state.layer_sync().send(sent)  # before any report: the map's first one may echo it late
-    key = f"map-{view.basemap}"
-    instance = map_widget.instance_id(base, key)
-    center, zoom = state.map_start(instance)
     out = map_widget.show(base, groups, control, key=key, height=MAP_HEIGHT,
                           center=center, zoom=zoom, returned_objects=map_widget.RETURNED)
     if not out:
         return view
     if out.get("center") and out.get("zoom") is not None:
         state.follow_map_move((out["center"]["lat"], out["center"]["lng"]), int(out["zoom"]))
+    follow_map_date(bounds, out.get("selected_layers"), instance)
     follow_map_toggles(ds, out.get("selected_layers"), [label for label, _, _ in groups.layers], view)
     follow_town_click(ds, out.get("last_object_clicked_tooltip"), instance, out.get("last_object_clicked_count"))
     return state.current_view(bounds)[0]
+
+
+def follow_map_date(bounds: Bounds, selected: object, instance: str) -> None:
+    """A date the reader chose in the map (its report: `sm:date=<day>`, `<count>@<command>`)
+    becomes the page's date: the whole page follows (figures, panels, URL, downloads)."""
+    for item in selected if isinstance(selected, list) else []:
+        name, tag = (item.get("name"), item.get("url")) if isinstance(item, dict) else (None, None)
+        if not isinstance(name, str) or not name.startswith(DATE_MARKER) or not isinstance(tag, str):
+            continue
+        count, _, seq = tag.partition("@")
+        try:
+            day = min(max(date.fromisoformat(name[len(DATE_MARKER):]), bounds.first), bounds.last)
+            command = int(seq)
+        except ValueError:
+            return
+        if state.map_reported_date(instance, day, count, command):
+            st.rerun(scope="app")
 
 
 def follow_town_click(ds: Dataset, tooltip: object, instance: str, count: object) -> None:

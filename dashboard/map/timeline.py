@@ -1,0 +1,156 @@
+"""The dated layers' whole history as one file for the browser, so the map draws any day itself.
+
+Encoding (`HISTORY_VERSION`): the occupied area keeps the form it has on disk, keyframes (the
+'base' records, about every three weeks) plus each day's gained and lost areas. The browser
+rebuilds a day from the nearest keyframe or computed day with two polygon operations per day
+(vendored `polygon-clipping`). Per-day full polygons would be ~770 copies of a 3,000-vertex area;
+a planar partition would need the browser to dissolve faces (the same polygon library) to draw
+one outline. Coordinates are integers on the history's own grid (1e-4°), each ring stored as a
+first point and then steps, which gzip packs well. Salient outlines (with their end records) and
+events (with `until`) are small: every record is in the file with its date.
+
+Every text the browser shows (tooltips, popups, the 'as of' notes) is made here by the same
+escaping helpers as the server's layers (`text.py`): the browser inserts them as they are.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from dashboard.data.layers import occupied_props, view_bounds
+from dashboard.data.load import Dataset
+from dashboard.data.values import STATUS_DASH
+from dashboard.map.draw import Publisher, rows_of
+from dashboard.map.style import leaflet_style
+from dashboard.map.text import feature_popup, feature_tip
+
+HISTORY_VERSION = 1
+#: Coordinates are whole multiples of this (the occupied history's grid).
+SCALE = 10_000
+
+
+def ring_code(ring: Any) -> list[int]:
+    """A closed ring as [x0, y0, dx1, dy1, ...] in grid units, without the closing point."""
+    points = [(round(x * SCALE), round(y * SCALE)) for x, y in list(ring.coords)[:-1]]
+    out: list[int] = []
+    px = py = 0
+    for x, y in points:
+        out += [x - px, y - py]
+        px, py = x, y
+    return out
+
+
+def geometry_code(geom: shapely.Geometry | None) -> list[Any]:
+    """Polygons as lists of rings, points as [x, y] in grid units; anything else dropped."""
+    if geom is None or geom.is_empty:
+        return []
+    if geom.geom_type == "Point":
+        return [round(geom.x * SCALE), round(geom.y * SCALE)]
+    polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and not p.is_empty]
+    return [[ring_code(p.exterior), *(ring_code(r) for r in p.interiors)] for p in polys]
+
+
+def _style(ds: Dataset, spec_style: str, rule: Any) -> dict[str, Any]:
+    return {"base": leaflet_style(ds, spec_style), "prop": rule.property if rule else "",
+            "values": {k: leaflet_style(ds, v) for k, v in (rule.values.items() if rule else [])}}
+
+
+def _records(gdf: gpd.GeoDataFrame, rule: Any) -> list[dict[str, Any]]:
+    """Dated records with their texts: what the server's layer draws for each of them."""
+    out = []
+    for row, geom in zip(rows_of(gdf), gdf.geometry, strict=True):
+        until = row.get("until")
+        out.append({"d": str(row.get("date", ""))[:10], "u": str(until)[:10] if isinstance(until, str) else "",
+                    "g": geometry_code(geom), "s": str(row.get("status", "")),
+                    "v": str(row.get(rule.property, "")) if rule else "",
+                    "tip": feature_tip(row), "popup": feature_popup(row)})
+    return out
+
+
+def _occupied(ds: Dataset) -> dict[str, Any] | None:
+    spec = ds.catalog.by_role("history")
+    if spec is None or ds.history is None or spec.id not in ds.layers:
+        return None
+    gdf = ds.layers[spec.id].gdf
+    kinds: dict[str, dict[str, list[Any]]] = {"base": {}, "gained": {}, "lost": {}}
+    for kind, day, geom in zip(gdf["kind"].astype(str), gdf["date"].astype(str), gdf.geometry, strict=True):
+        if kind in kinds:
+            kinds[kind][day[:10]] = geometry_code(geom)
+    # The server's tooltip for each day (the same facts and escaping as its layer).
+    texts = [[feature_tip(props), feature_popup(props)] if props else ["", ""]
+             for props in (occupied_props(ds, spec, day) for day in ds.history.days)]
+    return {"layer": spec.id, "days": [d.isoformat() for d in ds.history.days], "keys": kinds["base"],
+            "gained": kinds["gained"], "lost": kinds["lost"], "texts": texts,
+            "style": _style(ds, spec.style, spec.style_by)}
+
+
+def history_payload(ds: Dataset, article: str) -> bytes:
+    """Everything the browser needs to draw the article's dated layers on any day."""
+    layers: dict[str, Any] = {}
+    for spec in ds.catalog.for_article(article):
+        if not spec.dated or spec.id not in ds.layers:
+            continue
+        if spec.format in ("dated-extents", "dated-events"):
+            layers[spec.id] = {"kind": "extents" if spec.format == "dated-extents" else "events",
+                               "records": _records(ds.layers[spec.id].gdf, spec.style_by),
+                               "style": _style(ds, spec.style, spec.style_by)}
+    payload = {"version": HISTORY_VERSION, "scale": SCALE, "dash": STATUS_DASH,
+               "daily": _occupied(ds), "layers": layers}
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+#: (label, unit, count, tip): the steps of the map's time control and of the sidebar, in order.
+STEPS = (("−1m", "month", -1, "One month back"), ("−7d", "week", -1, "One week back"),
+         ("−1d", "day", -1, "One day back"), ("+1d", "day", 1, "One day forward"),
+         ("+7d", "week", 1, "One week forward"), ("+1m", "month", 1, "One month forward"))
+PLAY_UNITS = {"day": "a day", "week": "a week", "month": "a month"}
+#: Play's speeds, in steps a second (the reader picks one).
+PLAY_SPEEDS = (2, 5, 10, 20)
+#: The map's report of its date is an entry of its reported layers named this plus the day.
+DATE_MARKER = "sm:date="
+
+
+@functools.lru_cache(maxsize=8)
+def published_history(ds: Dataset, article: str, publish: Publisher) -> str | None:
+    """The article's history file's URL (built and written once per process and article)."""
+    return publish(f"history-{article}", history_payload(ds, article))
+
+
+class TimeControl(JSCSSMixin, MacroElement):
+    """The map's own date: steps, a slider and Play, drawn in the browser (static/map/time.js)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        if (window.SmTime) { window.SmTime.attach({{ this._parent.get_name() }}, {{ this.config|tojson }}); }
+        {% endmacro %}
+    """)
+
+    def __init__(self, vendor: str, url: str, first: date, last: date, titles: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "TimeControl"
+        static = vendor.rsplit("/", 1)[0]
+        self.default_js = [("polygon_clipping", f"{vendor}/polygon-clipping/polygon-clipping.min.js"),
+                           ("sm_time", f"{static}/map/time.js")]
+        self.default_css = [("sm_time_css", f"{static}/map/time.css")]
+        self.config = {"url": url, "first": first.isoformat(), "last": last.isoformat(),
+                       "steps": [list(s) for s in STEPS], "units": PLAY_UNITS, "speeds": list(PLAY_SPEEDS),
+                       "marker": DATE_MARKER, "titles": titles, "position": "bottomleft"}
+
+
+def time_control(ds: Dataset, article: str, vendor: str, publish: Publisher) -> TimeControl | None:
+    """The control for the article's map, or None without a history file to draw from."""
+    url = published_history(ds, article, publish)
+    if url is None:
+        return None
+    bounds = view_bounds(ds)
+    titles = {spec.id: spec.title.split(" (")[0] for spec in ds.catalog.layers.values() if spec.dated}
+    return TimeControl(vendor, url, bounds.first, bounds.last, titles)

@@ -1,0 +1,309 @@
+/* The map owns its date: steps, a slider and Play act here, drawn from the published history
+   (dashboard/map/timeline.py), and the page hears about them afterwards (debounced report).
+
+   Who decides the date:
+   - the reader, through this control: the map draws the day at once and reports it;
+   - the page, through a numbered command (a sidebar step, a link, the sidebar's Play): the map
+     takes any command newer than the last one it took, and does not report it back.
+   A report names the last command it follows, so the page can drop one that a later command
+   overtook. The server's dated layers are a first paint for one day; once the history is here,
+   the map draws its own date over them whenever they show another day. With a compare date set,
+   the server draws the changes for the reported date (the map only moves its own date). */
+(function () {
+  "use strict";
+  if (window.SmTime) { return; }
+  var DAY = 86400000;
+
+  function parse(iso) { var p = iso.split("-"); return Date.UTC(+p[0], +p[1] - 1, +p[2]); }
+  function iso(ms) { return new Date(ms).toISOString().slice(0, 10); }
+  function monthEnd(y, m) { return new Date(Date.UTC(y, m + 1, 0)).getUTCDate(); }
+  // The same arithmetic as dashboard/data/view.py `step`: a month's last day stays a last day.
+  function step(day, unit, count) {
+    if (unit !== "month") { return iso(parse(day) + (unit === "week" ? 7 : 1) * count * DAY); }
+    var d = new Date(parse(day)), y = d.getUTCFullYear(), m = d.getUTCMonth(), dd = d.getUTCDate();
+    var t = new Date(Date.UTC(y, m + count, 1)), ty = t.getUTCFullYear(), tm = t.getUTCMonth();
+    var last = dd === monthEnd(y, m);
+    return iso(Date.UTC(ty, tm, last ? monthEnd(ty, tm) : Math.min(dd, monthEnd(ty, tm))));
+  }
+
+  // ---------------------------------------------------------------- geometry from the file
+  function ring(code, scale) {
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i + 1 < code.length; i += 2) {
+      x += code[i]; y += code[i + 1];
+      out.push([x / scale, y / scale]);
+    }
+    if (out.length) { out.push(out[0].slice()); }
+    return out;
+  }
+  function polys(code, scale) {
+    return code.map(function (p) { return p.map(function (r) { return ring(r, scale); }); });
+  }
+  function geometry(code, scale) {
+    if (!code || !code.length) { return null; }
+    if (typeof code[0] === "number") { return {type: "Point", coordinates: [code[0] / scale, code[1] / scale]}; }
+    return {type: "MultiPolygon", coordinates: polys(code, scale)};
+  }
+
+  /* The occupied area of any day: the nearest keyframe or computed day at or before it, then
+     each day's gains (union) and losses (difference). Computed days are kept, a bounded number. */
+  function Occupied(data, scale) {
+    this.d = data; this.scale = scale; this.days = data.days; this.index = {};
+    this.cache = {}; this.order = [];
+    for (var i = 0; i < this.days.length; i++) { this.index[this.days[i]] = i; }
+  }
+  Occupied.prototype.KEEP = 90;
+  Occupied.prototype.shownIndex = function (day) {
+    var lo = 0, hi = this.days.length - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (this.days[mid] <= day) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found;
+  };
+  Occupied.prototype.remember = function (day, coords) {
+    if (!(day in this.cache)) {
+      this.order.push(day);
+      if (this.order.length > this.KEEP) { delete this.cache[this.order.shift()]; }
+    }
+    this.cache[day] = coords;
+  };
+  Occupied.prototype.coords = function (i) {
+    var day = this.days[i];
+    if (day in this.cache) { return this.cache[day]; }
+    if (day in this.d.keys) { var k = polys(this.d.keys[day], this.scale); this.remember(day, k); return k; }
+    var start = i;
+    while (start > 0 && !(this.days[start] in this.cache) && !(this.days[start] in this.d.keys)) { start--; }
+    var geom = this.coords(start);
+    for (var j = start + 1; j <= i; j++) {
+      var d = this.days[j], g = this.d.gained[d], l = this.d.lost[d];
+      if (g && g.length) { geom = window.polygonClipping.union(geom, polys(g, this.scale)); }
+      if (l && l.length) { geom = window.polygonClipping.difference(geom, polys(l, this.scale)); }
+      this.remember(d, geom);
+    }
+    return geom;
+  };
+
+  // ---------------------------------------------------------------- the control
+  function Time(map, cfg) {
+    this.map = map; this.cfg = cfg; this.date = null; this.seq = -1; this.compare = false;
+    this.groups = {}; this.drawn = {}; this.reports = 0; this.history = null; this.playing = null;
+    this.unit = "day"; this.speed = cfg.speeds[Math.min(2, cfg.speeds.length - 1)];
+    this.first = cfg.first; this.last = cfg.last;
+    this.control = this.build();
+    var self = this;
+    // After the first paint: the file is not needed to show the day the page sent.
+    var load = function () {
+      fetch(cfg.url).then(function (r) {
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        return r.json();
+      }).then(function (data) {
+        self.history = data;
+        self.occupied = data.daily ? new Occupied(data.daily, data.scale) : null;
+        self.control.classList.add("sm-time-ready");
+        self.sync();
+      }).catch(function (e) { console.warn("map history not loaded", e); });
+    };
+    if (window.requestIdleCallback) { window.requestIdleCallback(load, {timeout: 1500}); } else { setTimeout(load, 200); }
+  }
+
+  Time.prototype.build = function () {
+    var self = this, cfg = this.cfg;
+    var ctl = L.control({position: cfg.position});
+    var div = L.DomUtil.create("div", "sm-time leaflet-bar");
+    div.setAttribute("role", "group");
+    div.setAttribute("aria-label", "Map date");
+    var row = L.DomUtil.create("div", "sm-time-steps", div);
+    cfg.steps.forEach(function (s, i) {
+      if (i === cfg.steps.length / 2) {
+        self.label = L.DomUtil.create("output", "sm-time-date", row);
+        self.label.setAttribute("aria-live", "polite");
+      }
+      var b = L.DomUtil.create("button", "sm-time-step", row);
+      b.type = "button"; b.textContent = s[0]; b.title = s[3];
+      L.DomEvent.on(b, "click", function () { self.stop(); self.go(step(self.date, s[1], s[2]), true); });
+    });
+    var slider = this.slider = L.DomUtil.create("input", "sm-time-slider", div);
+    slider.type = "range"; slider.min = 0; slider.step = 1;
+    slider.max = Math.round((parse(this.last) - parse(this.first)) / DAY);
+    slider.setAttribute("aria-label", "Map date");
+    L.DomEvent.on(slider, "input", function () { self.stop(); self.go(iso(parse(self.first) + slider.value * DAY), true); });
+    var play = L.DomUtil.create("div", "sm-time-play", div);
+    var button = this.playButton = L.DomUtil.create("button", "sm-time-playbtn", play);
+    button.type = "button"; button.textContent = "Play"; button.setAttribute("aria-pressed", "false");
+    button.title = "Step the map date forward until you stop it or it reaches the end";
+    L.DomEvent.on(button, "click", function () { if (self.playing) { self.stop(); } else { self.play(); } });
+    var unit = L.DomUtil.create("select", "sm-time-unit", play);
+    unit.setAttribute("aria-label", "Play step");
+    Object.keys(cfg.units).forEach(function (k) {
+      var o = L.DomUtil.create("option", "", unit); o.value = k; o.textContent = cfg.units[k];
+    });
+    L.DomEvent.on(unit, "change", function () { self.unit = unit.value; });
+    var speed = L.DomUtil.create("select", "sm-time-speed", play);
+    speed.setAttribute("aria-label", "Play speed");
+    cfg.speeds.forEach(function (v) {
+      var o = L.DomUtil.create("option", "", speed); o.value = v; o.textContent = v + " steps/s";
+      if (v === self.speed) { o.selected = true; }
+    });
+    L.DomEvent.on(speed, "change", function () {
+      self.speed = +speed.value;
+      if (self.playing) { self.stop(); self.play(); }
+    });
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    L.DomEvent.on(div, "keydown keyup keypress", L.DomEvent.stopPropagation);  // not the map's arrows
+    ctl.onAdd = function () { return div; };
+    ctl.addTo(this.map);
+    return div;
+  };
+
+  Time.prototype.clamp = function (day) { return day < this.first ? this.first : day > this.last ? this.last : day; };
+
+  /* The page's word: the groups it drew (for `drawn`), whether it shows a comparison, and its
+     numbered command. Called each time the page's layer script is evaluated. */
+  Time.prototype.server = function (msg) {
+    var self = this;
+    Object.keys(msg.groups).forEach(function (id) {
+      var g = msg.groups[id];
+      if (self.groups[id] !== g) { self.groups[id] = g; self.drawn[id] = {day: msg.drawn, key: null}; }
+    });
+    Object.keys(this.groups).forEach(function (id) { if (!(id in msg.groups)) { delete self.groups[id]; } });
+    this.compare = !!msg.compare;
+    if (msg.seq > this.seq) {
+      this.seq = msg.seq;
+      this.stop(true);  // the page's date wins: nothing of the old one to report
+      this.date = this.clamp(msg.date);
+    }
+    this.serverDay = msg.drawn;
+    this.sync();
+  };
+
+  Time.prototype.go = function (day, byReader) {
+    day = this.clamp(day);
+    var moved = day !== this.date;
+    this.date = day;
+    this.sync();
+    if (byReader && moved && !this.playing) { this.report(); }
+    return moved;
+  };
+
+  Time.prototype.play = function () {
+    var self = this;
+    if (this.date >= this.last) { return; }
+    this.playing = setInterval(function () {
+      var next = step(self.date, self.unit, 1);
+      self.go(next, true);
+      if (self.date >= self.last) { self.stop(); }
+    }, Math.round(1000 / this.speed));
+    this.playButton.setAttribute("aria-pressed", "true");
+    this.control.classList.add("sm-time-playing");
+  };
+
+  Time.prototype.stop = function (silent) {
+    if (!this.playing) { return; }
+    clearInterval(this.playing);
+    this.playing = null;
+    this.playButton.setAttribute("aria-pressed", "false");
+    this.control.classList.remove("sm-time-playing");
+    if (!silent) { this.report(); }
+  };
+
+  /* Tell the page (through the map component's own report, which it debounces). */
+  Time.prototype.report = function () {
+    this.reports += 1;
+    var entry = {name: this.cfg.marker + this.date, url: this.reports + "@" + this.seq};
+    this.map._smReport = entry;
+    var data = window.__GLOBAL_DATA__;
+    if (data && data.selected_layers) {
+      Object.keys(data.selected_layers).forEach(function (k) {
+        if (k.indexOf("sm:date=") === 0) { delete data.selected_layers[k]; }
+      });
+      data.selected_layers[entry.name] = entry;
+    }
+    this.map.fire("moveend");  // the component reports on this event
+  };
+
+  // ---------------------------------------------------------------- drawing a day
+  Time.prototype.sync = function () {
+    if (this.date === null) { return; }
+    this.label.textContent = this.date;
+    this.slider.value = Math.round((parse(this.date) - parse(this.first)) / DAY);
+    this.slider.setAttribute("aria-valuetext", this.date);
+    if (!this.history || this.compare) { return; }  // the page draws comparisons
+    var self = this, asof = "Map date " + this.date;
+    Object.keys(this.groups).forEach(function (id) {
+      var shown = self.shown(id, self.date), before = self.drawn[id];
+      var serverKey = before.key === null && before.day ? self.shown(id, before.day).key : before.key;
+      if (serverKey !== shown.key) { self.draw(id, shown); }
+      self.drawn[id] = {day: self.date, key: shown.key};
+      if (shown.note && self.map.hasLayer(self.groups[id])) { asof += shown.note; }
+    });
+    var box = this.map.getContainer().querySelector(".sm-asof");
+    if (box) { box.textContent = asof; }
+    if (this.map._smSwipeSync) { this.map._smSwipeSync(); }
+  };
+
+  /* What layer `id` shows on `day`: its features and a key that changes when they do. */
+  Time.prototype.shown = function (id, day) {
+    var h = this.history, scale = h.scale;
+    if (h.daily && id === h.daily.layer && this.occupied) {
+      var i = this.occupied.shownIndex(day), occ = h.daily;
+      if (i < 0) { return {key: "none", features: []}; }
+      var shownDay = occ.days[i], self = this;
+      var note = shownDay !== day ? " (occupied area: no snapshot; nearest earlier day " + shownDay + ")" : "";
+      return {key: shownDay, note: note, features: function () {
+        return [{type: "Feature", geometry: {type: "MultiPolygon", coordinates: self.occupied.coords(i)},
+                 properties: {status: "", tip: occ.texts[i][0], popup: occ.texts[i][1]}}];
+      }};
+    }
+    var layer = h.layers[id];
+    if (!layer) { return {key: "unknown", features: []}; }
+    var picked;
+    if (layer.kind === "extents") {
+      var latest = "";
+      layer.records.forEach(function (r) { if (r.d <= day && r.d > latest) { latest = r.d; } });
+      picked = layer.records.filter(function (r) { return latest && r.d === latest; });
+    } else {
+      picked = layer.records.filter(function (r) { return r.d <= day && (!r.u || r.u >= day); });
+    }
+    var key = picked.map(function (r) { return layer.records.indexOf(r); }).join(",");
+    var note = "";
+    if (layer.kind === "extents" && picked.length && picked.every(function (r) { return typeof r.g[0] === "number"; })) {
+      var statuses = picked.map(function (r) { return r.s; }).filter(function (s, k, a) { return a.indexOf(s) === k; }).sort();
+      note = " \u00b7 " + this.cfg.titles[id] + ": none drawn since " + picked[0].d + " (" + statuses.join("/") + "; click the markers)";
+    }
+    return {key: key, note: note, features: function () {
+      return picked.map(function (r) {
+        var props = {status: r.s, tip: r.tip, popup: r.popup};
+        if (layer.style.prop) { props[layer.style.prop] = r.v; }
+        return {type: "Feature", geometry: geometry(r.g, scale), properties: props};
+      }).filter(function (f) { return f.geometry; });
+    }};
+  };
+
+  Time.prototype.draw = function (id, shown) {
+    var group = this.groups[id], h = this.history, occ = h.daily;
+    var style = occ && id === occ.layer ? occ.style : h.layers[id].style, dash = h.dash;
+    function styleOf(f) {
+      var s = Object.assign({}, (style.prop && style.values[f.properties[style.prop]]) || style.base);
+      if (f.properties.status in dash && dash[f.properties.status]) { s.dashArray = dash[f.properties.status]; }
+      delete s.radius;
+      return s;
+    }
+    group.clearLayers();
+    L.geoJSON(shown.features(), {
+      style: styleOf,
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, Object.assign({radius: 7}, styleOf(f))); },
+      onEachFeature: function (f, layer) {
+        if (f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
+        if (f.properties.popup) { layer.bindPopup(f.properties.popup, {maxWidth: 340}); }
+      }
+    }).addTo(group);
+  };
+
+  window.SmTime = {
+    attach: function (map, cfg) { if (!map._smTime) { map._smTime = new Time(map, cfg); } return map._smTime; },
+    server: function (map, msg) { if (map._smTime) { map._smTime.server(msg); } },
+    step: step
+  };
+})();

@@ -1,0 +1,127 @@
+"""The map's own time control: it moves the map at once, and the page (URL, sidebar, panels)
+follows the map's report; the page's own controls still move the map."""
+
+import itertools
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from dashboard.data.view import step
+from tests.e2e.conftest import Watched, wait_idle
+
+pytestmark = pytest.mark.browser
+
+START = date(2024, 9, 20)
+
+
+def _open(app_server, watched: Watched, day: date = START):
+    watched.open(app_server.url + f"?date={day}")
+    frame = watched.map()
+    # the history file is fetched after the first paint; the control says when it is in
+    frame.locator(".sm-time-ready").wait_for(timeout=60_000)
+    return watched.page, frame
+
+
+def _page_follows(page, frame, day: date) -> None:
+    """The map, the URL, the sidebar's slider and the date-dependent panel all show `day`."""
+    expect(frame.locator(".sm-time-date")).to_have_text(day.isoformat())
+    expect(frame.locator(".sm-asof")).to_contain_text(f"Map date {day}")
+    expect(page).to_have_url(re.compile(rf"[?&]date={day}(&|$)"), timeout=30_000)
+    expect(page.get_by_role("slider", name="Map date")).to_have_attribute("aria-valuetext", day.isoformat())
+    expect(page.get_by_text(re.compile(rf"Occupied area and change: .* → {day}"))).to_be_visible()
+
+
+def test_n_clicks_of_plus_one_day_move_the_date_n_days(app_server, watched: Watched):
+    page, frame = _open(app_server, watched)
+    occupied = frame.locator("path[fill='#D55E00']").first
+    occupied.evaluate("p => { p.dataset.smMark = 'first'; }")
+    plus = frame.get_by_role("button", name="+1d")
+    clicks = 9
+    for _ in range(clicks):  # as fast as Playwright clicks: none may be lost
+        plus.click()
+    day = START + timedelta(days=clicks)
+    expect(frame.locator(".sm-time-date")).to_have_text(day.isoformat())
+    # the map drew another day's area itself (the server's first-paint path is gone)
+    expect(frame.locator("path[data-sm-mark='first']")).to_have_count(0)
+    assert frame.locator("path[fill='#D55E00']").count() >= 1
+    _page_follows(page, frame, day)
+    # back by a week, then a month forward: each from the day before
+    frame.get_by_role("button", name="−7d").click()
+    frame.get_by_role("button", name="+1m").click()
+    _page_follows(page, frame, date(2024, 10, 22))
+    wait_idle(page)
+    _page_follows(page, frame, date(2024, 10, 22))  # nothing late undoes it
+    assert watched.errors == [] and watched.external == []
+
+
+def test_the_keyboard_and_the_slider_step_the_map(app_server, watched: Watched):
+    page, frame = _open(app_server, watched)
+    frame.get_by_role("button", name="+1d").focus()
+    frame.get_by_role("button", name="+1d").press("Enter")
+    frame.get_by_role("button", name="+1d").press("Space")
+    _page_follows(page, frame, START + timedelta(days=2))
+    slider = frame.get_by_role("slider", name="Map date")
+    slider.focus()
+    slider.press("ArrowRight")
+    _page_follows(page, frame, START + timedelta(days=3))
+    assert watched.errors == []
+
+
+def test_the_sidebar_still_moves_the_map_after_the_map_moved(app_server, watched: Watched):
+    page, frame = _open(app_server, watched)
+    frame.get_by_role("button", name="+7d").click()
+    _page_follows(page, frame, START + timedelta(days=7))
+    page.get_by_role("button", name="+1d").click()  # the sidebar's: a command to the map
+    _page_follows(page, frame, START + timedelta(days=8))
+    page.get_by_role("button", name="−1d").click()
+    _page_follows(page, frame, START + timedelta(days=7))
+    frame.get_by_role("button", name="+1d").click()  # the same day the map reported before
+    _page_follows(page, frame, START + timedelta(days=8))
+    assert watched.errors == []
+
+
+def test_a_layer_toggle_in_the_map_reaches_the_url_and_survives_a_date_step(app_server, watched: Watched):
+    page, frame = _open(app_server, watched)
+    frame.locator(".leaflet-control-layers").hover()
+    frame.locator(".leaflet-control-layers-overlays label", has_text="Towns in the story").click()
+    expect(frame.locator(".sm-place")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"[?&]layers=[^&]*"), timeout=30_000)
+    expect(page.get_by_role("checkbox", name=re.compile("Towns in the story"))).not_to_be_checked()
+    frame.get_by_role("button", name="+1d").click()
+    _page_follows(page, frame, START + timedelta(days=1))
+    expect(frame.locator(".sm-place")).to_have_count(0)
+    assert "places" not in re.search(r"layers=([^&]*)", page.url).group(1)
+    assert watched.errors == []
+
+
+def test_play_advances_day_by_day_and_the_page_follows_when_it_stops(app_server, watched: Watched):
+    page, frame = _open(app_server, watched)
+    frame.locator(".sm-time-date").evaluate(
+        "(el) => { window.__smSeen = []; new MutationObserver(() => window.__smSeen.push(el.textContent))"
+        ".observe(el, {childList: true, characterData: true, subtree: true}); }")
+    play = frame.get_by_role("button", name="Play")
+    play.click()
+    expect(play).to_have_attribute("aria-pressed", "true")
+    expect(frame.locator(".sm-time-date")).not_to_have_text(
+        re.compile("|".join((START + timedelta(days=k)).isoformat() for k in range(6))), timeout=30_000)
+    play.click()
+    expect(play).to_have_attribute("aria-pressed", "false")
+    seen = [s for s in frame.locator("body").evaluate("() => window.__smSeen") if s]
+    days = [d for d in map(date.fromisoformat, dict.fromkeys(seen)) if d > START]
+    assert len(days) >= 6 and days[0] == START + timedelta(days=1)
+    assert all(b - a == timedelta(days=1) for a, b in itertools.pairwise(days)), "no day skipped"
+    _page_follows(page, frame, days[-1])
+    assert watched.errors == []
+
+
+def test_the_maps_date_arithmetic_is_the_pages(app_server, watched: Watched):
+    """time.js repeats data/view.py's `step` (a month's last day steps to a last day)."""
+    _, frame = _open(app_server, watched)
+    cases = [(date(2025, 1, 31), "month", 1), (date(2025, 2, 28), "month", 1), (date(2024, 3, 31), "month", -1),
+             (date(2024, 12, 30), "week", 1), (date(2024, 3, 1), "day", -1), (date(2024, 1, 15), "month", 13)]
+    for day, unit, count in cases:
+        got = frame.locator("body").evaluate("(_, [d, u, c]) => window.SmTime.step(d, u, c)",
+                                        [day.isoformat(), unit, count])
+        assert got == step(day, unit, count).isoformat(), (day, unit, count)

@@ -1,0 +1,99 @@
+"""The history file the map draws every day from (map/timeline.py): complete enough to rebuild
+any day's occupied area, salient and events, small, and with every text escaped."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from datetime import date
+
+import folium
+import shapely
+
+from dashboard.data.layers import events_on
+from dashboard.map.timeline import STEPS, TimeControl, geometry_code, history_payload
+from tests.conftest import fresh
+from tests.test_hardening_outputs import EVIL, damage
+
+ARTICLE = "kursk-nov-2024"
+
+
+def _ring(code: list[int], scale: int) -> list[tuple[float, float]]:
+    out, x, y = [], 0, 0
+    for i in range(0, len(code), 2):
+        x, y = x + code[i], y + code[i + 1]
+        out.append((x / scale, y / scale))
+    return [*out, out[0]]
+
+
+def _shape(code: list, scale: int) -> shapely.Geometry:
+    if code and isinstance(code[0], int):
+        return shapely.Point(code[0] / scale, code[1] / scale)
+    return shapely.MultiPolygon([shapely.Polygon(_ring(p[0], scale), [_ring(r, scale) for r in p[1:]])
+                                 for p in code])
+
+
+def test_geometry_codes_round_trip_on_the_grid():
+    poly = shapely.Polygon([(35.1, 51.1), (35.4, 51.1), (35.4, 51.3), (35.1, 51.3)],
+                           [[(35.2, 51.15), (35.3, 51.15), (35.3, 51.2)]])
+    back = _shape(geometry_code(poly), 10_000)
+    assert back.equals(shapely.MultiPolygon([poly]))
+    assert _shape(geometry_code(shapely.Point(35.12341, 51.5)), 10_000).equals(shapely.Point(35.1234, 51.5))
+    assert geometry_code(None) == [] and geometry_code(shapely.MultiPolygon()) == []
+
+
+def test_any_day_replays_from_the_file_to_the_servers_area(shipped):
+    data = json.loads(history_payload(shipped, ARTICLE))
+    occ, scale = data["daily"], data["scale"]
+    days = occ["days"]
+    assert days == [d.isoformat() for d in shipped.history.days] and len(occ["texts"]) == len(days)
+    assert days[0] in occ["keys"], "the replay starts from a keyframe"
+    # the browser's replay, done here with shapely: nearest keyframe, then gains and losses
+    for target in (days[40], days[len(days) // 2], days[-1]):
+        start = max(d for d in occ["keys"] if d <= target)
+        geom = _shape(occ["keys"][start], scale)
+        for d in days[days.index(start) + 1 : days.index(target) + 1]:
+            if occ["gained"].get(d):
+                geom = shapely.union(geom, _shape(occ["gained"][d], scale))
+            if occ["lost"].get(d):
+                geom = shapely.difference(geom, _shape(occ["lost"][d], scale))
+        server = shipped.history.snapshot(date.fromisoformat(target)).geometry
+        assert shapely.symmetric_difference(geom, server).area < 1e-3 * server.area, target
+        assert f"on {target}" in occ["texts"][days.index(target)][0], "the day's own tooltip"
+
+
+def test_salients_and_events_carry_their_dates(shipped):
+    layers = json.loads(history_payload(shipped, ARTICLE))["layers"]
+    salient = layers["kursk-salient"]
+    assert salient["kind"] == "extents"
+    assert len(salient["records"]) == len(shipped.layers["kursk-salient"].gdf)
+    events = layers["counteroffensive"]["records"]
+    gdf = shipped.layers["counteroffensive"].gdf
+    for day in (date(2024, 11, 10), date(2025, 2, 1), date(2025, 6, 1)):
+        shown = [r for r in events if r["d"] <= day.isoformat() and (not r["u"] or r["u"] >= day.isoformat())]
+        assert len(shown) == len(events_on(gdf, day)), day
+
+
+def test_the_whole_history_is_small_on_the_wire(shipped):
+    assert len(gzip.compress(history_payload(shipped, ARTICLE), 6)) < 1_500_000
+
+
+def test_catalog_and_record_text_reaches_the_history_escaped(data_copy):
+    damage(data_copy, ('title = "Ukrainian-held area in Kursk Oblast', f'title = "{EVIL} Ukrainian-held'))
+    path = data_copy / "layers" / "kursk_salient.geojson"
+    salient = json.loads(path.read_text())
+    salient["features"][0]["properties"]["name"] = EVIL
+    path.write_text(json.dumps(salient))
+    ds = fresh(data_copy)
+    payload = history_payload(ds, ARTICLE).decode()
+    assert "evil.example" in payload and not re.search(r"<img src=http", payload, re.IGNORECASE)
+    titles = {spec.id: spec.title for spec in ds.catalog.layers.values()}
+    m = folium.Map(tiles=None)
+    TimeControl("../vendor", "history.json", date(2024, 7, 8), date(2026, 1, 1), titles).add_to(m)
+    html = m.get_root().render()
+    assert "evil.example" in html and not re.search(r"<img src=http", html, re.IGNORECASE)
+
+
+def test_the_steps_keep_the_sidebars_names():
+    assert [s[0] for s in STEPS] == ["−1m", "−7d", "−1d", "+1d", "+7d", "+1m"]
