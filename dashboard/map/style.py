@@ -50,6 +50,10 @@ MAP_CSS = """
 .sm-narrow .leaflet-control-attribution { display: none; }
 .sm-narrow.sm-attr-open .leaflet-control-attribution { display: block; max-width: 92%; }
 .sm-narrow .sm-search input { width: 110px; }
+/* The page sizes the map's frame to the window (ui/chrome.py); the map fills its frame. */
+#map_div { height: 100vh !important; }
+/* topright, left of it only the zoom, measure and search column: never over them */
+.sm-asof { max-width: calc(100% - 190px); }
 .sm-narrow .sm-asof { font-size: 11px; max-width: 190px; }
 .leaflet-top { z-index: 1001; }  /* the measuring panel and search results open over the legend */
 .leaflet-control-measure { font-size: 12px; }

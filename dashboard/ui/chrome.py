@@ -18,6 +18,9 @@ h1 { font-size: 1.7rem !important; padding-bottom: 0 !important; }
 /* Streamlit's caption grey is 3.9:1 on white (WCAG AA asks 4.5:1): the theme's text colour,
    faded, keeps captions quieter than text at about 6:1 in the light and the dark theme. */
 [data-testid="stCaptionContainer"] { color: inherit; opacity: 0.78; }
+/* The map takes the window's height less the title (never less than its 600 px box); Leaflet
+   follows its frame's size. */
+iframe[title="streamlit_folium.st_folium"] { height: max(600px, calc(100vh - 190px)) !important; }
 /* Chart tips (ui/chart.py): shown on hover and on a tap; every figure is also in the table below. */
 .sm-chart [data-tip]:hover { outline: 2px solid currentColor; z-index: 4; }
 .sm-chart [data-tip]:hover::after { content: attr(data-tip); position: absolute; bottom: calc(100% + 6px);
