@@ -352,3 +352,18 @@ def test_ingest_cli_survives_a_damaged_gazetteer_and_names_a_missing_one(data_co
     bad = run_ingest_cli(data_copy, "-")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
     assert bad.stderr.startswith("error: the gazetteer is unavailable") and bad.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["Kramatorsk", "Sumy"])
+def test_the_nearest_point_is_on_the_area_at_the_distance_given(shipped, name):
+    """The map draws a line to this point, labelled with the panel's figure: the point lies on the
+    day's occupied area, and its geodesic distance from the town is that figure."""
+    import pyproj
+
+    lon, lat = gazetteer_point(TOWNS[name])
+    series = front.distance_series(shipped, lon, lat).iloc[::37]
+    geod = pyproj.Geod(ellps="WGS84")
+    for day, km, nlon, nlat in series[["date", "distance_km", "near_lon", "near_lat"]].itertuples(index=False):
+        area = shipped.history.snapshot(day).geometry
+        assert shapely.distance(area, shapely.Point(nlon, nlat)) < 1e-6, (name, day)
+        assert geod.inv(lon, lat, nlon, nlat)[2] / 1000 == pytest.approx(km, abs=0.01), (name, day)

@@ -1,7 +1,7 @@
 """Distance from a town to the front, and the line of contact's length and pace. Pure.
 
-Distance method: for each day, the occupied area is clipped to a box around the town that must
-hold the nearest occupied point (see `_search_box`), the clipped part is projected into an
+Distance method (dashboard/data/nearest.py): for each day, the occupied area is clipped to a box
+around the town that must hold the nearest occupied point, the clipped part is projected into an
 azimuthal equidistant CRS centred on the town (WGS84 ellipsoid), and the planar distance from the
 centre is taken. In that projection every point's distance from the centre is its geodesic
 distance, so the figure is exact at the outline's vertices; between vertices (about 1.5 km apart
@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import bisect
 import functools
-import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-import pyproj
-import shapely
 
 from dashboard.data.figures import weekly_net_change
 from dashboard.data.gazetteer import GazetteerError, gazetteer_dir, load_gazetteer
 from dashboard.data.load import Dataset, load_dataset
+from dashboard.data.nearest import distances
 from dashboard.data.spelling import match_key
 
 METHOD = "geodesic distance on the WGS84 ellipsoid (azimuthal equidistant projection centred on the town)"
@@ -39,8 +37,6 @@ SERIES_CACHE = 128  # towns whose whole-history series is kept (about 20 kB each
 PACE_WEEKS = 4
 MAX_QUERY = 60  # characters: longer than any place name, so a longer query matches nothing
 MIN_KEY = 3  # a query's spelling key keeps at least this many letters (or all it had) to match
-# km per degree: the longest meridian degree (at the poles) and the shortest (at the equator).
-_KM_PER_DEG_MAX, _KM_PER_DEG_MIN = 111.7, 110.5
 
 
 # ----------------------------------------------------------------------------- towns
@@ -179,37 +175,6 @@ def namesakes(query: str, ds: Dataset | None = None) -> list[Town]:
 
 
 # ----------------------------------------------------------------------------- distance
-def _search_box(lon: float, lat: float, deg: float) -> tuple[float, float, float, float]:
-    """A box sure to hold the nearest point of a shape whose nearest point in plain degrees is
-    `deg` away: that point is at most deg * 111.7 km off, so the truly nearest one is no farther,
-    which bounds its latitude offset (110.5 km a degree at least) and, through the cosine of the
-    box's poleward edge, its longitude offset. 10 % on top covers geodesics bulging poleward."""
-    half_lat = deg * _KM_PER_DEG_MAX / _KM_PER_DEG_MIN * 1.1
-    edge = min(abs(lat) + half_lat, 89.0)
-    half_lon = min(half_lat / math.cos(math.radians(edge)) * 1.1, 180.0)
-    return lon - half_lon, lat - half_lat, lon + half_lon, lat + half_lat
-
-
-def _distances(geoms: np.ndarray, lon: float, lat: float) -> np.ndarray:
-    """Geodesic km from (lon, lat) to each geometry: 0 inside or on it, nan for an empty one."""
-    plain = shapely.distance(shapely.Point(lon, lat), geoms)  # degrees: only to bound the search
-    out = np.where(np.isnan(plain), np.nan, 0.0)
-    outside = np.flatnonzero(plain > 0)
-    if not len(outside):
-        return out
-    clipped = np.array([shapely.clip_by_rect(geoms[i], *_search_box(lon, lat, plain[i])) for i in outside])
-    # Days share most vertices (the front moves in a few places at a time), so each distinct
-    # point is projected once: the projection is the costly step (a geodesic per point).
-    xy = shapely.get_coordinates(clipped)
-    codes, points = pd.factorize(np.ascontiguousarray(xy).view(np.complex128).ravel())
-    to_local = pyproj.Transformer.from_crs(
-        "+proj=longlat +ellps=WGS84", f"+proj=aeqd +lat_0={lat} +lon_0={lon} +ellps=WGS84 +units=m", always_xy=True)
-    x, y = to_local.transform(points.real, points.imag)
-    local = shapely.set_coordinates(clipped, np.column_stack((x, y))[codes])
-    out[outside] = shapely.distance(shapely.Point(0, 0), local) / 1000
-    return out
-
-
 @functools.lru_cache(maxsize=4)
 def _day_geometries(ds: Dataset) -> np.ndarray:
     """Every history day's occupied area, in the order of `history.days` (replays them once)."""
@@ -222,21 +187,39 @@ def distance_km(ds: Dataset, lon: float, lat: float, day: date) -> float | None:
     hist = ds.history
     if hist is None or not hist.first <= day <= hist.last:
         return None
-    value = _distances(np.array([hist.snapshot(day).geometry], dtype=object), lon, lat)[0]
+    value = distances(np.array([hist.snapshot(day).geometry], dtype=object), lon, lat)[0][0]
     return None if np.isnan(value) else float(value)
 
 
 def distance_series(ds: Dataset, lon: float, lat: float) -> pd.DataFrame:
-    """DataFrame(date, distance_km): one row per history day. Memoised per point (4 decimals,
-    about 10 m) in a bounded LRU; the frame is shared, do not modify it."""
+    """DataFrame(date, distance_km, near_lon, near_lat): one row per history day, with the nearest
+    occupied point. Memoised per point (4 decimals, about 10 m) in a bounded LRU; the frame is
+    shared, do not modify it."""
     return _series(ds, round(lon, 4), round(lat, 4))
 
 
 @functools.lru_cache(maxsize=SERIES_CACHE)
 def _series(ds: Dataset, lon: float, lat: float) -> pd.DataFrame:
     if ds.history is None:
-        return pd.DataFrame({"date": [], "distance_km": []})
-    return pd.DataFrame({"date": list(ds.history.days), "distance_km": _distances(_day_geometries(ds), lon, lat)})
+        return pd.DataFrame({"date": [], "distance_km": [], "near_lon": [], "near_lat": []})
+    km, near = distances(_day_geometries(ds), lon, lat, nearest=True)
+    return pd.DataFrame({"date": list(ds.history.days), "distance_km": km,
+                         "near_lon": near[:, 0], "near_lat": near[:, 1]})
+
+
+def town_line(ds: Dataset, town: Town) -> dict[str, object]:
+    """What the map needs to draw the town's line to the front on any day, in the browser: the
+    town, and per history day the distance (km, 1 decimal as the panel prints it; None on an empty day) and the nearest
+    occupied point (5 decimals, about 1 m). The same figures the distance panel prints."""
+    series = distance_series(ds, town.lon, town.lat)
+
+    def rounded(values: pd.Series, digits: int) -> list[float | None]:
+        # as the panel formats it (f"{km:,.1f}"), so the map's label and the panel agree to the digit
+        return [None if np.isnan(v) else float(f"{v:.{digits}f}") for v in values]
+
+    return {"name": town.name, "lon": round(town.lon, 5), "lat": round(town.lat, 5),
+            "days": [d.isoformat() for d in series["date"]], "km": rounded(series["distance_km"], 1),
+            "nlon": rounded(series["near_lon"], 5), "nlat": rounded(series["near_lat"], 5)}
 
 
 def closest_day(series: pd.DataFrame) -> tuple[date, float] | None:

@@ -169,6 +169,7 @@
     });
     Object.keys(this.groups).forEach(function (id) { if (!(id in msg.groups)) { delete self.groups[id]; } });
     this.compare = !!msg.compare;
+    this.town = msg.town || null;
     if (msg.seq > this.seq) {
       this.seq = msg.seq;
       this.stop(true);  // the page's date wins: nothing of the old one to report
@@ -229,6 +230,7 @@
     this.label.textContent = this.date;
     this.slider.value = Math.round((parse(this.date) - parse(this.first)) / DAY);
     this.slider.setAttribute("aria-valuetext", this.date);
+    this.drawTown();
     if (!this.history || this.compare) { return; }  // the page draws comparisons
     var self = this, asof = "Map date " + this.date;
     Object.keys(this.groups).forEach(function (id) {
@@ -241,6 +243,38 @@
     var box = this.map.getContainer().querySelector(".sm-asof");
     if (box) { box.textContent = asof; }
     if (this.map._smSwipeSync) { this.map._smSwipeSync(); }
+  };
+
+  /* The chosen town's distance to the front on the day shown (the page's figures: data/front.py
+     `town_line`): the town marked, a line to the nearest occupied point, labelled with the km. */
+  Time.prototype.drawTown = function () {
+    var t = this.town, day = this.date;
+    if (this.townLayer) { this.map.removeLayer(this.townLayer); this.townLayer = null; }
+    if (!t || !t.days || !t.days.length) { return; }
+    var lo = 0, hi = t.days.length - 1, i = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (t.days[mid] <= day) { i = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    var group = L.layerGroup(), here = [t.lat, t.lon], label = document.createElement("span");
+    var km = i >= 0 ? t.km[i] : null, side = "top";
+    if (km !== null && km > 0) {
+      side = t.nlat[i] > t.lat ? "bottom" : "top";  // the label on the far side from the line
+      var near = [t.nlat[i], t.nlon[i]];
+      L.polyline([here, near], {color: "#111", weight: 2.5, dashArray: "6 4", interactive: false,
+                                className: "sm-front-line"}).addTo(group);
+      L.circleMarker(near, {radius: 4, color: "#111", weight: 2, fillColor: "#fff", fillOpacity: 1,
+                            interactive: false, className: "sm-front-near"}).addTo(group);
+    }
+    L.circleMarker(here, {radius: 7, color: "#111", weight: 3, fillColor: "#ffd400", fillOpacity: 1,
+                          interactive: false, className: "sm-front-town"}).addTo(group);
+    // Text only (a town's name is data): never parsed as HTML.
+    label.textContent = km === null ? t.name + ": no snapshot on or before " + day
+      : t.name + ": " + (km > 0 ? km.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1})
+                                  + " km" : "inside") + " to the front on " + t.days[i];
+    L.tooltip({permanent: true, direction: side, offset: [0, side === "top" ? -9 : 9], className: "sm-front-label"})
+      .setLatLng(here).setContent(label).addTo(group);
+    this.townLayer = group.addTo(this.map);
   };
 
   /* What layer `id` shows on `day`: its features and a key that changes when they do. */

@@ -11,6 +11,7 @@ from datetime import date
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from dashboard.data.front import find_town, town_line
 from dashboard.data.load import Dataset
 from dashboard.data.view import Bounds, ViewState, step
 from dashboard.map.build import overlay_labels, visible_labels
@@ -94,7 +95,7 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     seq, commanded = state.map_command(view.date)
     drawn = commanded if view.compare is None else view.date
     groups = map_widget.groups_for(ds, bounds, drawn, view.compare, view.article, view.mode)
-    groups = map_widget.with_time(groups, seq, commanded, drawn, view.compare is not None)
+    groups = map_widget.with_time(groups, seq, commanded, drawn, view.compare is not None, chosen_town(ds, view))
     listed = base.layers + groups.layers
     control = map_widget.render_control(SyncedLayerControl(visible_labels(ds, view), collapsed=True), listed)
     in_control = {label for label, _, overlay in listed if overlay}
@@ -110,6 +111,13 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     follow_map_toggles(ds, out.get("selected_layers"), [label for label, _, _ in groups.layers], view)
     follow_town_click(ds, out.get("last_object_clicked_tooltip"), instance, out.get("last_object_clicked_count"))
     return state.current_view(bounds)[0]
+
+
+def chosen_town(ds: Dataset, view: ViewState) -> dict[str, object] | None:
+    """The town chosen for 'distance to the front', for the map's line (None when none is, or it
+    is not in the gazetteer)."""
+    found = find_town(view.town, ds) if view.town else []
+    return town_line(ds, found[0]) if found else None
 
 
 def follow_map_date(bounds: Bounds, selected: object, instance: str) -> None:

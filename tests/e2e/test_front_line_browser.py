@@ -1,0 +1,49 @@
+"""Distance on the map: with a town chosen, the map marks it and draws a line to the nearest
+occupied point of the day shown, labelled with the distance the panel prints; the line follows
+the map's date in the browser."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Watched
+
+pytestmark = pytest.mark.browser
+KRAMATORSK = 704508
+START = date(2025, 6, 1)
+
+
+def panel_km(page) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has_text="Kramatorsk to the front")
+    value = metric.get_by_test_id("stMetricValue")
+    expect(value).to_have_text(re.compile(r"^[\d,]+\.\d km$"))
+    return value.inner_text().strip()
+
+
+def test_the_line_to_the_front_shows_the_panels_distance_and_follows_the_date(app_server, watched: Watched):
+    watched.open(app_server.url + f"?date={START}&town={KRAMATORSK}")
+    frame = watched.map()
+    label = frame.locator(".sm-front-label")
+    expect(label).to_contain_text(f"to the front on {START}", timeout=60_000)
+    expect(frame.locator("path.sm-front-line")).to_have_count(1)
+    expect(frame.locator("path.sm-front-town")).to_have_count(1)
+    assert f"Kramatorsk: {panel_km(watched.page)} to the front" in label.inner_text()
+
+    frame.locator(".sm-time-ready").wait_for(timeout=60_000)
+    frame.get_by_role("button", name="+1m").click()
+    later = date(2025, 7, 1)
+    expect(label).to_contain_text(f"to the front on {later}")  # at once, in the browser
+    expect(watched.page).to_have_url(re.compile(rf"[?&]date={later}(&|$)"), timeout=30_000)
+    expect(watched.page.get_by_test_id("stCaptionContainer").filter(has_text=f"on {later}").first).to_be_visible(
+        timeout=30_000)
+    assert f"Kramatorsk: {panel_km(watched.page)} to the front" in label.inner_text()
+    assert watched.errors == []
+
+
+def test_no_town_no_line(app_server, watched: Watched):
+    watched.open(app_server.url + f"?date={START - timedelta(days=1)}")
+    frame = watched.map()
+    frame.locator(".sm-time").wait_for(timeout=60_000)
+    expect(frame.locator(".sm-front-label")).to_have_count(0)
