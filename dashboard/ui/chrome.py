@@ -21,6 +21,10 @@ h1 { font-size: 1.7rem !important; padding-bottom: 0 !important; }
 /* The map takes the window's height less the title (never less than its 600 px box); Leaflet
    follows its frame's size. */
 iframe[title="streamlit_folium.st_folium"] { height: max(600px, calc(100vh - 190px)) !important; }
+/* Embedded in an article (?embed=true, Streamlit marks the app): the map, its date controls
+   and the key figures, without the sidebar. */
+.streamlit-embedded [data-testid="stSidebar"], .streamlit-embedded [data-testid="stSidebarCollapsedControl"],
+.streamlit-embedded [data-testid="stExpandSidebarButton"] { display: none !important; }
 /* Chart tips (ui/chart.py): shown on hover and on a tap; every figure is also in the table below. */
 .sm-chart [data-tip]:hover { outline: 2px solid currentColor; z-index: 4; }
 .sm-chart [data-tip]:hover::after { content: attr(data-tip); position: absolute; bottom: calc(100% + 6px);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -83,9 +84,21 @@ def share_link(query: dict[str, str]) -> str:
     return base + ("?" + urlencode(query) if query else "")
 
 
+def embed_code(query: dict[str, str]) -> str:
+    """An <iframe> of this view for an article: the share link with Streamlit's `embed=true`
+    (no header or toolbar; the view's parameters keep their meaning), escaped for an attribute."""
+    link = share_link({**query, "embed": "true"})
+    return (f'<iframe src="{html.escape(link, quote=True)}" title="Kursk &amp; Donbass situation map" '
+            'width="100%" height="720" style="border:0" loading="lazy" allow="fullscreen"></iframe>')
+
+
 def share_box(query: dict[str, str]) -> None:
     st.subheader("Share this view")
-    state.show_share_link(share_link(query))
+    state.show_share_link(share_link(query), embed_code(query))
     # A text box, not st.code: the code block's highlighter is 1.5 MB of script on first view.
     st.text_input("Link to this view (select it and copy)", key=Key.SHARE_LINK,
                   help="Opens exactly this view: date, comparison, layers, centre and zoom.")
+    st.text_area("Embed this view in an article (HTML)", key=Key.EMBED_CODE, height=90,
+                 help="An iframe of this view for a newsroom page: the map with its date controls and the "
+                      "key figures, without the app's header. The host site must be allowed to frame it "
+                      "(FRAME_ANCESTORS in the proxy).")

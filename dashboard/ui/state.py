@@ -42,6 +42,7 @@ class Key:
     ZOOM = "zoom"
     MAP_SYNC = "map_layer_sync"        # layer sets sent to the map and reported back (LayerSync)
     SHARE_LINK = "share_link"          # text box with the view's link
+    EMBED_CODE = "embed_code"          # text box with the view's <iframe> snippet
     PICK = "date_pick"                 # date input: type or pick the map date
     PLAY_UNIT = "play_unit"            # select: Play's step (day, week or month)
     DOWNLOAD_VIEW = "download_view"    # the view downloads export, read at click time
@@ -259,8 +260,9 @@ def map_reported_date(instance: str, day: date, count: str, seq: int) -> bool:
     return True
 
 
-def show_share_link(link: str) -> None:
+def show_share_link(link: str, embed: str) -> None:
     st.session_state[Key.SHARE_LINK] = link  # rewritten each run; edits are dropped
+    st.session_state[Key.EMBED_CODE] = embed
 
 
 def download_holder(view: ViewState | None = None) -> dict[str, Any]:
