@@ -72,3 +72,20 @@ def test_chart_figures_open_from_the_keyboard(app_server, watched: Watched):
     row = watched.page.locator(".sm-figs").first.locator("tbody tr").first
     expect(row).to_be_visible()
     expect(row.locator("td").nth(1)).to_have_text(re.compile(r"^[+-]?\d[\d,]*$"))
+
+
+def test_a_layer_toggle_and_a_download_work_from_the_keyboard(app_server, watched: Watched):
+    """Date steps, Play and the town search have their own keyboard tests (test_map_time_browser,
+    test_tools_browser); here the sidebar's layer switches and the downloads."""
+    watched.open(app_server.url + "?date=2025-06-01")
+    map_reported(watched)
+    towns = watched.page.get_by_role("checkbox", name=re.compile("Towns in the story"))
+    towns.focus()
+    watched.page.keyboard.press("Space")
+    expect(towns).not_to_be_checked()
+    expect(watched.page).to_have_url(re.compile(r"[?&]layers=(?![^&]*places)"), timeout=30_000)
+    button = watched.page.get_by_role("button", name="Figures (CSV)")
+    button.focus()
+    with watched.page.expect_download(timeout=60_000) as got:
+        watched.page.keyboard.press("Enter")
+    assert got.value.suggested_filename.endswith(".csv")
