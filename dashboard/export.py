@@ -17,6 +17,7 @@ from dashboard.data.layers import visible_features
 from dashboard.data.load import Dataset
 from dashboard.data.view import ViewState
 from dashboard.map.build import build_map
+from dashboard.map.style import allow_zoom
 
 LEAFLET_DIR = Path(__file__).resolve().parent / "static" / "vendor" / "leaflet"
 _PLACEHOLDER = "__SITUATION_MAP_LEAFLET__"
@@ -67,7 +68,7 @@ def figures_csv(ds: Dataset, view: ViewState, first: date) -> str:
 
 def standalone_html(ds: Dataset, view: ViewState) -> str:
     """The map as one HTML file that works offline: Leaflet and its images are inlined."""
-    html = build_map(ds, view, asset_base=_PLACEHOLDER).get_root().render()
+    html = allow_zoom(build_map(ds, view, asset_base=_PLACEHOLDER).get_root().render())
     js = (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")
     css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
 

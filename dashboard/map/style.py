@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -94,3 +95,12 @@ def style_function(ds: Dataset, style: str, rule: StyleRule | None) -> Callable[
         return with_status(chosen, feature["properties"].get("status"))
 
     return style_fn
+
+
+_NO_ZOOM = re.compile(r",\s*maximum-scale=1(?:\.0)?,\s*user-scalable=no")
+
+
+def allow_zoom(html: str) -> str:
+    """folium's viewport line forbids pinch-zoom on phones (WCAG 1.4.4, axe `meta-viewport`): the
+    map's document keeps `width=device-width, initial-scale=1.0` and lets readers zoom the page."""
+    return _NO_ZOOM.sub("", html)

@@ -194,7 +194,7 @@ class PlaceSearch(MacroElement):
             var input = L.DomUtil.create("input", "", div);
             input.type = "search"; input.placeholder = "Find a town"; input.setAttribute("aria-label", "Find a town");
             var list = L.DomUtil.create("ul", "sm-search-results", div);
-            list.setAttribute("role", "listbox");
+            list.setAttribute("role", "listbox"); list.setAttribute("aria-label", "Towns found");
             var marker = null;
             function go(p) {
               list.innerHTML = ""; input.value = p.name; input.blur();

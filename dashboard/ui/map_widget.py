@@ -33,6 +33,7 @@ from dashboard.data.load import Dataset
 from dashboard.data.view import Bounds, ViewState
 from dashboard.map.build import base_map, dated_groups
 from dashboard.map.publish import publish
+from dashboard.map.style import allow_zoom
 from dashboard.ui import state
 
 #: streamlit-folium versions whose private helpers this module was checked against.
@@ -72,7 +73,7 @@ def render_base(m: folium.Map, returned_objects: Sequence[str]) -> BaseRender:
     header before the map string, which renames the map's elements)."""
     m.get_root().render()
     m.render()
-    html, header = sf._get_html(m), sf._get_header(m)
+    html, header = sf._get_html(m), allow_zoom(sf._get_header(m))
     script = sf._get_map_string(m)
     css = [href for e in _walk(m) for _, href in getattr(e, "default_css", [])]
     js = [src for e in _walk(m) for _, src in getattr(e, "default_js", [])]

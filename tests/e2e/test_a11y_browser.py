@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Watched, map_reported, wait_idle
+from tests.e2e.conftest import MAP_IFRAME, Watched, map_reported, wait_idle
 
 pytestmark = pytest.mark.browser
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
@@ -47,6 +47,10 @@ def test_the_map_page_has_no_wcag_violation(app_server, browser, scheme: str):
         w.open(app_server.url)
         map_reported(w)
         assert audit(w.page) == []
+        frame = w.page.locator(MAP_IFRAME).element_handle().content_frame()
+        w.map().locator(".sm-search input").fill("Kram")  # the search's results list is open
+        w.map().locator(".sm-search li").first.wait_for()
+        assert audit(frame) == [], "the map's own document"
     finally:
         context.close()
 
