@@ -11,6 +11,7 @@ from dashboard.data.load import load_dataset
 from dashboard.data.view import bounds_from, parse_query
 from dashboard.map.build import base_map, dated_groups, visible_labels
 from dashboard.map.elements import SyncedLayerControl
+from dashboard.map.style import allow_zoom
 from dashboard.ui import map_widget as mc
 
 RETURNED = ["center", "zoom", "selected_layers"]
@@ -50,9 +51,12 @@ def test_pieces_equal_what_st_folium_sends(ds, bounds, captured, query):
     mc.show(base, rendered, mc.render_control(control, base.layers + rendered.layers), key="k", height=600,
             center=(view.lat, view.lon), zoom=view.zoom, returned_objects=RETURNED)
     theirs, ours = captured
-    for name in ("script", "header", "html", "id", "key", "default", "layer_control",
+    for name in ("script", "html", "id", "key", "default", "layer_control",
                  "css_links", "js_links", "zoom", "center", "returned_objects", "height", "width"):
         assert ours[name] == theirs[name], name
+    # the header too, but for folium's viewport line, which no longer forbids pinch-zoom
+    assert ours["header"] == allow_zoom(theirs["header"]) and "user-scalable=no" in theirs["header"]
+    assert "user-scalable" not in ours["header"] and "width=device-width" in ours["header"]
     assert "sm-legend" in ours["script"]
     # The groups' code is streamlit-folium's, each wrapped so the browser keeps it between reruns.
     for idx in range(len(groups)):
