@@ -35,6 +35,7 @@ def test_the_line_to_the_front_shows_the_panels_distance_and_follows_the_date(ap
     frame.get_by_role("button", name="+1m").click()
     later = date(2025, 7, 1)
     expect(label).to_contain_text(f"to the front on {later}")  # at once, in the browser
+    expect(label).to_have_count(1)  # moved, not drawn again (a removed tooltip fades for 200 ms)
     expect(watched.page).to_have_url(re.compile(rf"[?&]date={later}(&|$)"), timeout=30_000)
     expect(watched.page.get_by_test_id("stCaptionContainer").filter(has_text=f"on {later}").first).to_be_visible(
         timeout=30_000)

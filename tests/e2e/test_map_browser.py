@@ -40,7 +40,7 @@ def test_map_paints_every_layer_offline(app_server, watched: Watched):
     assert watched.page.locator("[data-testid='stMetric']").count() >= 7
     # the weekly chart survives Streamlit's HTML sanitiser (it once did not: SVG is stripped)
     assert watched.page.locator(".sm-chart .bar").count() >= 20
-    assert watched.page.locator(".sm-chart .bar").first.get_attribute("title").startswith("Week of")
+    assert watched.page.locator(".sm-chart .bar").first.get_attribute("data-tip").startswith("Week of")
     ARTIFACTS.mkdir(exist_ok=True)
     watched.page.screenshot(path=str(ARTIFACTS / "map-1280x800.png"))
     assert watched.external == [], f"requests left localhost: {watched.external}"

@@ -248,33 +248,46 @@
   /* The chosen town's distance to the front on the day shown (the page's figures: data/front.py
      `town_line`): the town marked, a line to the nearest occupied point, labelled with the km. */
   Time.prototype.drawTown = function () {
-    var t = this.town, day = this.date;
-    if (this.townLayer) { this.map.removeLayer(this.townLayer); this.townLayer = null; }
-    if (!t || !t.days || !t.days.length) { return; }
+    var t = this.town, day = this.date, map = this.map, g = this.townLayer;
+    var id = t && t.days && t.days.length ? t.name + "@" + t.lat + "," + t.lon : null;
+    if (g && g._smId !== id) { map.removeLayer(g); g = this.townLayer = null; }
+    if (!id) { return; }
+    var here = [t.lat, t.lon];
+    if (!g) {  // built once per town, then moved: a tooltip fades out for 200 ms when removed
+      g = L.layerGroup();
+      g._smId = id;
+      g._line = L.polyline([here, here], {color: "#111", weight: 2.5, dashArray: "6 4", interactive: false,
+                                          className: "sm-front-line"});
+      g._near = L.circleMarker(here, {radius: 4, color: "#111", weight: 2, fillColor: "#fff", fillOpacity: 1,
+                                      interactive: false, className: "sm-front-near"});
+      g.addLayer(L.circleMarker(here, {radius: 7, color: "#111", weight: 3, fillColor: "#ffd400", fillOpacity: 1,
+                                       interactive: false, className: "sm-front-town"}));
+      g._tip = L.tooltip({permanent: true, direction: "top", offset: [0, -9], className: "sm-front-label"})
+        .setLatLng(here).setContent(document.createElement("span"));
+      this.townLayer = g.addTo(map);
+      g.addLayer(g._tip);
+    }
     var lo = 0, hi = t.days.length - 1, i = -1;
     while (lo <= hi) {
       var mid = (lo + hi) >> 1;
       if (t.days[mid] <= day) { i = mid; lo = mid + 1; } else { hi = mid - 1; }
     }
-    var group = L.layerGroup(), here = [t.lat, t.lon], label = document.createElement("span");
-    var km = i >= 0 ? t.km[i] : null, side = "top";
-    if (km !== null && km > 0) {
-      side = t.nlat[i] > t.lat ? "bottom" : "top";  // the label on the far side from the line
+    var km = i >= 0 ? t.km[i] : null, away = km !== null && km > 0, side = "top";
+    if (away) {
       var near = [t.nlat[i], t.nlon[i]];
-      L.polyline([here, near], {color: "#111", weight: 2.5, dashArray: "6 4", interactive: false,
-                                className: "sm-front-line"}).addTo(group);
-      L.circleMarker(near, {radius: 4, color: "#111", weight: 2, fillColor: "#fff", fillOpacity: 1,
-                            interactive: false, className: "sm-front-near"}).addTo(group);
+      g._line.setLatLngs([here, near]);
+      g._near.setLatLng(near);
+      side = t.nlat[i] > t.lat ? "bottom" : "top";  // the label on the far side from the line
     }
-    L.circleMarker(here, {radius: 7, color: "#111", weight: 3, fillColor: "#ffd400", fillOpacity: 1,
-                          interactive: false, className: "sm-front-town"}).addTo(group);
+    [g._line, g._near].forEach(function (l) { if (away) { g.addLayer(l); } else { g.removeLayer(l); } });
     // Text only (a town's name is data): never parsed as HTML.
+    var label = document.createElement("span");
     label.textContent = km === null ? t.name + ": no snapshot on or before " + day
-      : t.name + ": " + (km > 0 ? km.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1})
-                                  + " km" : "inside") + " to the front on " + t.days[i];
-    L.tooltip({permanent: true, direction: side, offset: [0, side === "top" ? -9 : 9], className: "sm-front-label"})
-      .setLatLng(here).setContent(label).addTo(group);
-    this.townLayer = group.addTo(this.map);
+      : t.name + ": " + (away ? km.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1})
+                                 + " km" : "inside") + " to the front on " + t.days[i];
+    g._tip.options.direction = side;
+    g._tip.options.offset = [0, side === "top" ? -9 : 9];
+    g._tip.setContent(label);
   };
 
   /* What layer `id` shows on `day`: its features and a key that changes when they do. */
