@@ -93,3 +93,18 @@ def test_a_layer_toggle_and_a_download_work_from_the_keyboard(app_server, watche
     with watched.page.expect_download(timeout=60_000) as got:
         watched.page.keyboard.press("Enter")
     assert got.value.suggested_filename.endswith(".csv")
+
+
+def test_the_editor_page_has_no_wcag_violation(browser):
+    from tests.e2e.conftest import AppServer
+
+    server = AppServer(env={"SITUATION_MAP_EDITOR": "1"})
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        w = Watched(context.new_page())
+        w.open(server.url + "add-article")
+        w.page.get_by_role("button", name="Read the article").wait_for()
+        assert audit(w.page) == []
+    finally:
+        context.close()
+        server.stop()

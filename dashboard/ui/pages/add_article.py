@@ -21,7 +21,7 @@ from dashboard.map.draft import MapPlace, draft_map, fit_center
 from dashboard.map.publish import publish
 from dashboard.map.text import markdown_text
 from dashboard.ui import editor, map_widget, state
-from dashboard.ui.chrome import loaded
+from dashboard.ui.chrome import PAGE_CSS, loaded
 
 MAP_HEIGHT = 460
 MAX_CANDIDATES = 40
@@ -31,6 +31,7 @@ OFF_TEXT = ("Editing is off on this deployment. The operator can turn it on by s
 
 
 def render() -> None:
+    st.html(PAGE_CSS)  # the app's page CSS (readable captions), constant
     st.title("Add an article")
     if not editor.editing_enabled():
         st.info(OFF_TEXT)
