@@ -48,3 +48,17 @@ def test_no_town_no_line(app_server, watched: Watched):
     frame = watched.map()
     frame.locator(".sm-time").wait_for(timeout=60_000)
     expect(frame.locator(".sm-front-label")).to_have_count(0)
+
+
+def test_the_settlements_layer_follows_a_date_chosen_in_the_map(app_server, watched: Watched):
+    """Its window ends at the map date and is not in the map's history file: the server redraws it
+    for the day the map reports (Pokrovsk's point came inside on 2025-11-03)."""
+    watched.open(app_server.url + "?date=2025-11-01")
+    frame = watched.map()
+    frame.locator(".sm-time-ready").wait_for(timeout=60_000)
+    markers = frame.locator("path[fill='#CC79A7']")
+    expect(markers.first).to_be_attached(timeout=60_000)
+    before = markers.count()
+    frame.get_by_role("button", name="+7d").click()
+    expect(watched.page).to_have_url(re.compile(r"[?&]date=2025-11-08(&|$)"), timeout=30_000)
+    expect(markers).not_to_have_count(before, timeout=30_000)
