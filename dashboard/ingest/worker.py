@@ -7,6 +7,11 @@ interpreter, so other sessions go on. The worker is started with "spawn" (no cop
 threads or sockets), warms up spaCy and the gazetteer at once, and is reused; a read that runs past
 the limit gets its worker killed and a fresh one started, and the editor a one-line ReadTimeout.
 Reads are taken one at a time: a second editor waits for the first (at most the same limit).
+
+The worker is a plain process on a pipe, not a multiprocessing Pool: a pool worker killed from
+outside while idle (OOM killer, operator) dies holding the pool's queue lock, its replacement never
+gets a job, and Pool.terminate() then waits on that lock for ever, with the read lock held. A dead
+worker here is seen at once (the pipe closes) and replaced.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import sys
 import threading
 import types
 from collections.abc import Iterator
-from multiprocessing.pool import Pool
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from dashboard.data.gazetteer import GazetteerError, default_dir, load_gazetteer
@@ -28,8 +34,8 @@ from .model import Article, Draft, IngestError
 ENV_SECONDS = "SITUATION_MAP_READ_SECONDS"  # the operator's limit per read; tests set a tiny one
 DEFAULT_SECONDS = 20.0
 
-_lock = threading.Lock()  # one read at a time, and one pool
-_pool: Pool | None = None
+_lock = threading.Lock()  # one read at a time, and one worker
+_worker: _Worker | None = None
 
 
 class ReadTimeout(IngestError):
@@ -73,9 +79,58 @@ def _job(raw: bytes | str, filename: str, limit: int, gazetteer: str, english: b
         raise IngestError(f"the reader failed on this text ({type(exc).__name__})") from None
 
 
-def _start() -> Pool:
-    with _bare_main():
-        return multiprocessing.get_context("spawn").Pool(processes=1, initializer=_warm)
+class _Worker:
+    """The worker process and the parent's end of its pipe."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        with _bare_main():
+            self.proc: BaseProcess = context.Process(target=_serve, args=(child,), name="situation-map-reader",
+                                                     daemon=True)
+            self.proc.start()
+        child.close()  # the parent keeps only its end: the pipe closes when the worker dies
+
+    def stop(self) -> None:
+        self.proc.kill()  # never waits on anything the worker might hold
+        self.proc.join(5)
+        self.conn.close()
+
+
+def _serve(conn: Connection) -> None:
+    """The worker's loop: warm up, then answer each job with ("ok", result) or ("error", IngestError)."""
+    try:
+        _warm()
+    except Exception:  # noqa: BLE001 - a failed warm-up only makes the first read slower; it says why
+        pass
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the server went away
+        try:
+            answer: tuple[str, object] = ("ok", _job(*job))
+        except IngestError as exc:
+            answer = ("error", IngestError(str(exc)))
+        conn.send(answer)
+
+
+def _send(conn: Connection, job: tuple) -> None:
+    try:
+        conn.send(job)
+    except OSError:
+        pass  # the worker died or was replaced: the waiting side says so
+
+
+def _send_aside(conn: Connection, job: tuple) -> None:
+    """Send from a thread: a 200 KB job fills the pipe and waits until the worker reads it, which
+    must count against the time limit too (a worker stuck warming up never reads)."""
+    threading.Thread(target=_send, args=(conn, job), name="situation-map-reader-send", daemon=True).start()
+
+
+def worker_pid() -> int | None:
+    """The worker's process id (tests kill it from outside), None before the first read."""
+    return _worker.proc.pid if _worker is not None else None
 
 
 @contextlib.contextmanager
@@ -96,39 +151,46 @@ def _bare_main() -> Iterator[None]:
 
 def _replace() -> None:
     """Kill the worker (it may be deep in a read) and start a fresh one, warming up at once."""
-    global _pool
-    if _pool is not None:
-        _pool.terminate()
-    _pool = _start()
+    global _worker
+    if _worker is not None:
+        _worker.stop()
+    _worker = _Worker()
 
 
 def read_in_worker(raw: bytes | str, filename: str, limit: int, *, english: bool = True,
                    seconds: float | None = None) -> tuple[Article, Draft]:
     """read_article + ingest in the worker; ReadTimeout after `seconds` (default limit_seconds())."""
-    global _pool
     seconds = limit_seconds() if seconds is None else seconds
     if not _lock.acquire(timeout=seconds):
         raise ReadTimeout(f"another article is being read; try again in {seconds:g} s")
     try:
-        if _pool is None:
-            _pool = _start()
+        if _worker is None or not _worker.proc.is_alive():
+            _replace()  # first read, or the worker died while idle (killed from outside)
+        assert _worker is not None
         # The data folder can change between runs (SITUATION_MAP_DATA): the worker is told which
         # gazetteer to use on every read rather than remembering the one it started with.
-        job = _pool.apply_async(_job, (raw, filename, limit, str(Path(default_dir())), english))
+        job = (raw, filename, limit, str(Path(default_dir())), english)
         try:
-            return job.get(timeout=seconds)
-        except multiprocessing.TimeoutError:
+            _send_aside(_worker.conn, job)
+            if not _worker.conn.poll(seconds):
+                _replace()
+                raise ReadTimeout(f"reading this article took longer than {seconds:g} s and was stopped, so "
+                                  f"that the map stays responsive for everyone")
+            kind, value = _worker.conn.recv()
+        except (EOFError, OSError):  # the worker died during the read (killed, out of memory)
             _replace()
-            raise ReadTimeout(f"reading this article took longer than {seconds:g} s and was stopped, so that "
-                              f"the map stays responsive for everyone") from None
+            raise IngestError("the reader stopped while reading this article; try again") from None
+        if kind == "error":
+            raise value  # type: ignore[misc]
+        return value  # type: ignore[return-value]
     finally:
         _lock.release()
 
 
 def shutdown() -> None:
     """Stop the worker (tests, and a clean exit; it is a daemon process otherwise)."""
-    global _pool
+    global _worker
     with _lock:
-        if _pool is not None:
-            _pool.terminate()
-            _pool = None
+        if _worker is not None:
+            _worker.stop()
+            _worker = None
