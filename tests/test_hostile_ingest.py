@@ -71,3 +71,15 @@ def test_a_worker_dying_during_a_read_is_one_line_and_the_next_read_works():
     assert stopped["finished"], "the read never came back"
     assert "error" in stopped and "\n" not in str(stopped["error"])
     assert "draft" in read_aside(), "a fresh worker reads the next article"
+
+
+def test_nul_or_control_bytes_late_in_a_file_are_refused():
+    """The binary check read only the first 8 KB: a file clean there and binary after passed."""
+    import pytest as _pytest
+
+    from dashboard.ingest import IngestError, read_article
+
+    clean = ("Kursk Oblast front report. " * 400).encode()  # over 8 KB of text first
+    for tail in (b"\x00" * 10, b"\x01\x02\x03\x04" * 200):
+        with _pytest.raises(IngestError, match="looks binary"):
+            read_article(clean + tail + clean, "late.txt")

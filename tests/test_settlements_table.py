@@ -177,3 +177,24 @@ def test_the_update_hook_writes_nothing_from_a_damaged_table(tmp_path):
     with pytest.raises(SettlementsError, match="inside must be 0 or 1"):
         extend_table(root, [(date(2026, 8, 23), box(37, 48, 38, 49))])
     assert (root / TABLE).read_bytes() == before
+
+
+def test_a_table_that_is_not_a_regular_file_is_refused_not_read(tmp_path):
+    """A FIFO named settlements.csv blocked the reader's page; the update read links as files."""
+    import os
+    import shutil
+
+    import pytest as _pytest
+
+    from dashboard.data.load import DEFAULT_DATA
+    from dashboard.data.settlements import TABLE, SettlementsError, extend_table, load_settlements
+
+    root = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA, root)
+    table = root / TABLE
+    table.unlink()
+    os.mkfifo(table)
+    with _pytest.raises(SettlementsError, match="not a regular file"):
+        load_settlements(root)
+    with _pytest.raises(SettlementsError, match="not a regular file"):
+        extend_table(root, [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -182,12 +183,14 @@ def load_settlements(root: Path, rel: str = TABLE) -> Settlements:
     if path is None:
         raise SettlementsError(f"{rel}: outside the data folder; not read")
     try:
-        stat = path.stat()
+        info = path.stat()
     except OSError:
         raise SettlementsError(f"{rel}: not found; run scripts/build_settlements.py") from None
-    if stat.st_size > MAX_BYTES:
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block the reader's page, a device never end
+        raise SettlementsError(f"{rel}: not a regular file; not read")
+    if info.st_size > MAX_BYTES:
         raise SettlementsError(f"{rel}: larger than {MAX_BYTES:,} bytes; not read")
-    return _load(str(path), rel, str(gazetteer_dir(Path(root))), stat.st_mtime_ns, stat.st_size)
+    return _load(str(path), rel, str(gazetteer_dir(Path(root))), info.st_mtime_ns, info.st_size)
 
 
 @functools.lru_cache(maxsize=4)  # a few folders (or versions of one file): each read once
@@ -233,6 +236,9 @@ def extend_table(root: Path, days: Iterable[tuple[date, shapely.Geometry]]) -> i
     when the table has a bad row or was measured on another set of settlements: nothing written.
     """
     path = Path(root) / TABLE
+    # the app's own rules for a data file: a regular file, no link, not over the size cap
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+        raise SettlementsError(f"{TABLE}: not a regular file under {MAX_BYTES:,} bytes; not extended")
     try:
         text = path.read_text(encoding="utf-8")
         grown = extend_text(text, days, read_gazetteer(gazetteer_dir(Path(root))), TABLE)
