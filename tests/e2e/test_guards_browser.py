@@ -1,4 +1,5 @@
-"""Deep links and over-long links in Chromium: the reader ends on a working page, told what changed
+"""Deep links and over-long links in Chromium (the session's one browser: tests/e2e/conftest.py):
+the reader ends on a working page, told what changed
 (issue #21, findings 11 and 16). The HTTP-level checks are in tests/test_guards_http.py."""
 
 from __future__ import annotations
@@ -7,9 +8,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.harness import CHROMIUM_ARGS, AppServer, Watched, chromium_path, wait_idle
+from tests.harness import AppServer, Watched, wait_idle
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=60_000)
@@ -21,14 +22,6 @@ def server() -> Iterator[AppServer]:
     app = AppServer(base_path="situation")  # a base path: the harder case for relative URLs
     yield app
     app.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def opened(browser: Browser, url: str) -> Watched:
