@@ -198,6 +198,10 @@ def test_a_reader_keeps_the_view_when_their_replica_stops(cluster, browser, shar
         test_one_session_sticks_to_one_replica_and_its_changes_reach_the_map(cluster, browser, shared)
     t = open_tracked(browser, cluster.proxy, shared["url"])
     painted(t)
+    # the map fetches its history after the first paint: let it arrive, or its answer (from the
+    # replica about to stop) lands after the reload below and is counted there
+    t.page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".sm-time-ready").wait_for(
+        timeout=60_000)
     first = t.answered_by()
     assert len(first) == 1
     doomed = first.pop()
