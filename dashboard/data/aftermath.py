@@ -38,6 +38,9 @@ def measured(ds: Dataset, expectation: Expectation, article: date, day: date) ->
     return None
 
 
+# Cached per (data, article day, map day): every date step reruns the page, and the outline's
+# measure is a projection and an area, not worth redoing for a day already shown.
+@functools.lru_cache(maxsize=256)
 def _salient(ds: Dataset, article: date, day: date) -> Measured | None:
     spec = ds.catalog.by_role("salient")
     if spec is None or spec.id not in ds.layers:
@@ -58,6 +61,7 @@ def _salient(ds: Dataset, article: date, day: date) -> Measured | None:
                     spec.status, source.name if source else spec.source, source.url if source else "")
 
 
+@functools.lru_cache(maxsize=256)
 def _donetsk(ds: Dataset, article: date, day: date) -> Measured | None:
     spec = ds.catalog.by_role("history")
     hist = ds.history

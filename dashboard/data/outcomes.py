@@ -52,10 +52,15 @@ class Expectation:
         return tuple(r for r in self.reports if r.date <= day)
 
 
+@functools.lru_cache(maxsize=4)
 def article_of(root: Path) -> str:
-    """The article the outcomes file follows up (its top-level `article` key)."""
+    """The article the outcomes file follows up (its top-level `article` key). Read once per
+    folder, like the expectations: the page asks on every rerun."""
+    path = root / FILE
     try:
-        raw = tomllib.loads((root / FILE).read_text(encoding="utf-8"))
+        if not path.is_file() or path.stat().st_size > MAX_BYTES:  # a FIFO would block, a huge file stall
+            return ""
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return ""
     article = raw.get("article", "")

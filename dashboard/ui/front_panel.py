@@ -4,8 +4,10 @@ town goes through `state.choose_town`, so it lands in the URL as `town=<GeoNames
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
+from datetime import date
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, StopException
@@ -131,6 +133,13 @@ def town_figures(ds: Dataset, view: ViewState, town: Town) -> None:
                f"{closest[1]:,.1f} km on {closest[0].isoformat()} (the orange line); the shaded day is the map date.")
 
 
+@functools.lru_cache(maxsize=128)  # bounded: a window is two of the history's days
+def front_chart(ds: Dataset, start: date, end: date) -> str:
+    """The line of contact per day with the window shaded: the same for every reader of a window."""
+    return series_html(front_series(ds), "front_km", start, end, unit="km", from_zero=False,
+                       label="Line of contact per day, km")
+
+
 def line_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
     start = window_start(view.date, view.compare, bounds.first)
     figs = front_figures(ds, start, view.date)
@@ -153,7 +162,6 @@ def line_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
                    help=f"Occupied area on {figs.end_shown.isoformat()} minus that on {since}, per week "
                         f"(positive = more occupied); areas measured on the full-resolution snapshots. "
                         f"Source: {source}. Status: {status}.")
-    st.html(series_html(front_series(ds), "front_km", start, view.date, unit="km", from_zero=False,
-                        label="Line of contact per day, km"))
+    st.html(front_chart(ds, start, view.date))
     st.caption(f"Line of contact per day (km, {source}, {status}; measured by this project). "
                f"The shaded band is the window {figs.start_shown.isoformat()} → {figs.end_shown.isoformat()}.")

@@ -32,6 +32,7 @@ from folium.map import Layer
 from dashboard.data.load import Dataset
 from dashboard.data.view import Bounds, ViewState
 from dashboard.map.build import base_map, dated_groups
+from dashboard.map.elements import SyncedLayerControl
 from dashboard.map.publish import publish
 from dashboard.map.style import allow_zoom
 from dashboard.ui import state
@@ -148,6 +149,13 @@ def render_control(control: folium.LayerControl, layers: Iterable[tuple[str, str
     control.add_to(scratch)
     control.render = functools.partial(_render_listed, control, tuple(layers))  # type: ignore[method-assign]
     return sf._get_layer_control_string(control, scratch)
+
+
+@functools.lru_cache(maxsize=64)  # bounded: sets of visible layers readers use
+def control_for(visible: tuple[str, ...], listed: tuple[tuple[str, str, bool], ...]) -> str:
+    """The page's layer control (showing exactly `visible`) for the listed layers, rendered once
+    per set: every rerun asks for it."""
+    return render_control(SyncedLayerControl(list(visible), collapsed=True), listed)
 
 
 def _render_listed(control: folium.LayerControl, layers: tuple[tuple[str, str, bool], ...], **kwargs: Any) -> None:

@@ -5,6 +5,9 @@ image or link in a label can fetch anything."""
 
 from __future__ import annotations
 
+import functools
+from datetime import date
+
 import streamlit as st
 
 from dashboard.data.figures import key_figures, occupied_changes, salient_change, weekly_net_change, window_start
@@ -42,12 +45,20 @@ def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
     for col, fig in zip(cols, figures, strict=True):
         col.metric(markdown_text(fig.label), f"{fig.value_km2:,.0f} km²", delta=f"{fig.change_km2:+,.0f} km²",
                    delta_color="off", help=markdown_text(fig.help))
-    weekly = weekly_net_change(ds)
-    if not weekly.empty:
-        st.html(weekly_html(weekly, start, view.date))
+    chart = weekly_chart(ds, start, view.date)
+    if chart:
+        st.html(chart)
         st.caption(f"Weekly net change of the Russian-occupied area of Ukraine (measured in "
                    f"{markdown_text(equal_area(ds))}; positive = more occupied; hover a bar for its figure). "
                    "The shaded band is the chosen window.")
+
+
+@functools.lru_cache(maxsize=128)  # bounded: a window is two of the history's days
+def weekly_chart(ds: Dataset, start: date, end: date) -> str:
+    """The weekly bars with the window shaded ("" without data): the same for every reader of a
+    window, and rebuilt on each date step otherwise."""
+    weekly = weekly_net_change(ds)
+    return "" if weekly.empty else weekly_html(weekly, start, end)
 
 
 def downloads(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
