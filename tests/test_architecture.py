@@ -63,7 +63,9 @@ def test_streamlit_and_folium_stay_in_their_layers(path: Path):
     if uses_streamlit:
         assert layer in ("ui", "serving", "server", "app"), "Streamlit outside ui/ and serving/"
     if uses_folium:
-        assert layer == "map" or path.name == "map_widget.py", "folium outside map/ and the map widget"
+        # the map widget shows folium maps; the private-API adapter calls streamlit-folium's helpers
+        assert layer == "map" or path.name in ("map_widget.py", "private_api.py"), \
+            "folium outside map/, the map widget and the private-API adapter"
 
 
 def test_every_module_has_a_place_in_the_layers():

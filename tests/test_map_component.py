@@ -110,11 +110,3 @@ def test_the_page_finds_what_the_warm_up_rendered(bounds, monkeypatch):
     assert mc.cached_base.cache_info().misses == base_misses and mc.cached_groups.cache_info().misses == group_misses
     mc.groups_for(ds, bounds, origin.date, date(2024, 10, 1), origin.article)
     assert mc.cached_groups.cache_info().misses == group_misses + 1, "a comparison is another key"
-
-
-def test_the_private_helpers_are_used_only_on_a_checked_version():
-    """map_widget reaches into streamlit-folium's private functions: an upgrade must be checked
-    (the test above) and named in SUPPORTED_STREAMLIT_FOLIUM before it runs."""
-    import importlib.metadata
-
-    assert importlib.metadata.version("streamlit-folium") in mc.SUPPORTED_STREAMLIT_FOLIUM

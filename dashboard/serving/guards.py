@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, urlencode
 
+import streamlit as st
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dashboard.data.view import EMBED_KEYS, KEYS, NOTICE_KEY
@@ -51,9 +52,7 @@ _PAGE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 def base_path() -> str:
     """Streamlit's `server.baseUrlPath` as "" or "/situation" (read per request: tests and
     `streamlit run --server.baseUrlPath` set it after import)."""
-    from streamlit import config
-
-    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
     return f"/{base}" if base else ""
 
 
@@ -67,12 +66,11 @@ def editor_on() -> bool:
 def files_held(path: str) -> tuple[int, bool]:
     """How many files Streamlit holds for the session a path names, and whether it already holds
     the named file (a replacement adds nothing). (0, False) when there is no runtime to ask."""
-    session_id, _, file_id = path.partition(UPLOAD_ROUTE)[2].partition("/")
-    try:
-        from streamlit.runtime import Runtime
+    from dashboard.ui.private_api import session_uploads
 
-        held = getattr(Runtime.instance().uploaded_file_mgr, "file_storage", {}).get(session_id) or {}
-    except Exception:  # noqa: BLE001 - no runtime (tests), or another file manager: no count
+    session_id, _, file_id = path.partition(UPLOAD_ROUTE)[2].partition("/")
+    held = session_uploads(session_id)
+    if held is None:
         return 0, False
     return len(held), file_id in held
 

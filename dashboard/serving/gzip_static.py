@@ -117,9 +117,7 @@ class GzipStaticBundles:
         self._found: dict[str, tuple[Path, str]] = {}
 
     def _base(self) -> str:
-        from streamlit import config
-
-        base = (config.get_option("server.baseUrlPath") or "").strip("/")
+        base = (st.get_option("server.baseUrlPath") or "").strip("/")
         return f"/{base}" if base else ""
 
     def target(self, path: str) -> tuple[Path, str] | None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from streamlit import string_util
-
 from dashboard.data.figures import occupied_changes, salient_change, weekly_net_change, window_start
 from dashboard.data.layers import view_bounds
 from dashboard.data.load import load_dataset
 from dashboard.ui import map_widget
+from dashboard.ui.private_api import readers_running, warm_emoji_table
 
 PAGE_ICON = "🗺️"  # any non-ASCII text: `is_emoji` then loads Streamlit's emoji table
 
@@ -21,7 +20,7 @@ def warm() -> None:
     data, the default view's map pieces; then the pages' imports and figures. The reader's own
     run imports the pages meanwhile and finds the map ready; were it first to the map, it would
     render the same base map alongside this thread (an unlocked cache), doubling that work."""
-    string_util.is_emoji(PAGE_ICON)
+    warm_emoji_table(PAGE_ICON)
     ds = load_dataset()
     bounds = view_bounds(ds)
     view = bounds.default
@@ -83,16 +82,3 @@ def pace(started: float) -> None:
     deadline = time.monotonic() + YIELD_MAX_S
     while readers_running() and time.monotonic() < deadline:
         time.sleep(PACE_S)
-
-
-def readers_running() -> bool:
-    """Whether some session's script is running now. Reads Streamlit's session states (not a
-    public API: pinned version, see requirements.txt); False whenever that fails."""
-    try:
-        from streamlit.runtime import Runtime
-        from streamlit.runtime.app_session import AppSessionState
-
-        sessions = Runtime.instance()._session_mgr.list_active_sessions()
-        return any(info.session._state == AppSessionState.APP_IS_RUNNING for info in sessions)
-    except (ImportError, AttributeError, RuntimeError):  # no runtime (tests), or another version
-        return False

@@ -7,10 +7,10 @@ import logging
 from collections.abc import Callable
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from dashboard.ui.editor import editing_enabled
 from dashboard.ui.pages import about, map, sources
+from dashboard.ui.private_api import RerunException, StopException
 
 LOG = logging.getLogger("situation_map.pages")
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from dashboard.data.figures import window_start
 from dashboard.data.front import (
@@ -30,6 +29,7 @@ from dashboard.data.view import Bounds, ViewState
 from dashboard.map.text import markdown_text
 from dashboard.ui import state
 from dashboard.ui.chart import series_html
+from dashboard.ui.private_api import RerunException, StopException
 from dashboard.ui.settlements_panel import occupation_note
 
 QUERY_KEY = "front_town_query"  # text input: what the reader typed

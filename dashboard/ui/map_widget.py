@@ -7,9 +7,9 @@ first view and the dated layers only with the date. Here the three pieces the co
 memoised, so a rerun that changes nothing re-renders nothing and a date change renders only the
 dated groups (and only the first time anyone asks for that date).
 
-This uses streamlit-folium's own rendering helpers (pinned version: see requirements.txt); this
-module is the only one that does. `tests/test_map_component.py` checks the output against
-`st_folium`'s for the same map, and fails on a version not in `SUPPORTED_STREAMLIT_FOLIUM`.
+This uses streamlit-folium's own rendering helpers through `ui/private_api.py`, the one module
+that touches either library's internals. `tests/test_map_component.py` checks the output against
+`st_folium`'s for the same map; `tests/test_private_api.py` fails on an unchecked version.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from typing import Any
 import branca
 import folium
 import folium.elements
-import streamlit_folium as sf
 from folium.map import Layer
 
 from dashboard.data.load import Dataset
@@ -35,10 +34,8 @@ from dashboard.map.build import base_map, dated_groups
 from dashboard.map.elements import SyncedLayerControl
 from dashboard.map.publish import publish
 from dashboard.map.style import allow_zoom
+from dashboard.ui import private_api as api
 from dashboard.ui import state
-
-#: streamlit-folium versions whose private helpers this module was checked against.
-SUPPORTED_STREAMLIT_FOLIUM = ("0.27.4",)
 
 
 @dataclass(frozen=True)
@@ -74,8 +71,8 @@ def render_base(m: folium.Map, returned_objects: Sequence[str]) -> BaseRender:
     header before the map string, which renames the map's elements)."""
     m.get_root().render()
     m.render()
-    html, header = sf._get_html(m), allow_zoom(sf._get_header(m))
-    script = sf._get_map_string(m)
+    html, header = api.map_html(m), allow_zoom(api.map_header(m))
+    script = api.map_script(m)
     css = [href for e in _walk(m) for _, href in getattr(e, "default_css", [])]
     js = [src for e in _walk(m) for _, src in getattr(e, "default_js", [])]
     south_west, north_east = m.get_bounds()
@@ -84,7 +81,7 @@ def render_base(m: folium.Map, returned_objects: Sequence[str]) -> BaseRender:
                 "zoom": m.options.get("zoom"), "selected_layers": None}
     layers = tuple((c.layer_name, c.get_name(), bool(c.overlay)) for c in m._children.values()
                    if isinstance(c, Layer) and c.control)
-    return BaseRender(script, header, html, sf.get_full_id(m), tuple(dict.fromkeys(css)),
+    return BaseRender(script, header, html, api.map_id(m), tuple(dict.fromkeys(css)),
                       tuple(dict.fromkeys(js)), {k: v for k, v in defaults.items() if k in returned_objects},
                       layers)
 
@@ -119,8 +116,8 @@ def render_groups(groups: Sequence[folium.FeatureGroup]) -> GroupsRender:
         group._id = f"feature_group_{idx}"
         group.add_to(scratch)
         group.render()
-        code = sf.generate_leaflet_string(group, base_id=f"feature_group_{idx}")
-        code = dedent(code.replace(sf.get_full_id(scratch), "map_div"))
+        code = api.element_script(group, f"feature_group_{idx}")
+        code = dedent(code.replace(api.map_id(scratch), "map_div"))
         key = hashlib.sha256(code.encode()).hexdigest()[:20]
         parts.append(_KEEP.format(name=group.get_name(), key=key, code=code))
     script = _START + "".join(parts) + _END  # even with no group: it removes the last run's
@@ -148,7 +145,7 @@ def render_control(control: folium.LayerControl, layers: Iterable[tuple[str, str
     scratch = folium.Map(tiles=None)
     control.add_to(scratch)
     control.render = functools.partial(_render_listed, control, tuple(layers))  # type: ignore[method-assign]
-    return sf._get_layer_control_string(control, scratch)
+    return api.layer_control_script(control, scratch)
 
 
 @functools.lru_cache(maxsize=64)  # bounded: sets of visible layers readers use
@@ -165,28 +162,15 @@ def _render_listed(control: folium.LayerControl, layers: tuple[tuple[str, str, b
     folium.MacroElement.render(control, **kwargs)
 
 
-def _ensure_registered() -> None:
-    """Streamlit registers a component only when its module is first imported inside a script
-    run; the server's warm-up imports it earlier, in its own thread, so register it here."""
-    from streamlit import runtime
-
-    if not runtime.exists():
-        return
-    registry = runtime.get_instance().component_registry
-    if registry.get_component_path(sf._component_func.name) is None:
-        registry.register_component(sf._component_func)
-
-
 def instance_id(base: BaseRender, key: str) -> str:
     """The component's key: a new base map (basemap, article) is a new component in the browser."""
-    return sf.generate_js_hash(base.script, key, False)
+    return api.component_key(base.script, key)
 
 
 def show(base: BaseRender, groups: GroupsRender | None, control: str | None, *, key: str, height: int,
          center: tuple[float, float] | None, zoom: int | None, returned_objects: Sequence[str],
          on_change: Callable[[], None] | None = None) -> Any:
     """Call the component with pre-rendered pieces (the arguments `st_folium` would pass)."""
-    _ensure_registered()
     hash_key = instance_id(base, key)
 
     def _on_change() -> None:
@@ -194,7 +178,7 @@ def show(base: BaseRender, groups: GroupsRender | None, control: str | None, *, 
         if on_change is not None:
             on_change()
 
-    return sf._component_func(
+    return api.call_map_component(
         script=base.script, header=base.header, html=base.html, id=base.map_id, key=hash_key,
         height=height, width=None, returned_objects=list(returned_objects), default=base.defaults,
         zoom=zoom, center=center, feature_group=groups.script if groups else None,
