@@ -225,5 +225,18 @@ def test_a_session_holds_a_bounded_number_of_files(editor_on, monkeypatch):
     assert call(UPLOAD, "PUT", chunks=[b"x" * 100])[0] == 204, "replacing a file it holds adds nothing"
 
 
+def test_the_server_holds_a_bounded_number_of_files_for_all_sessions(editor_on, monkeypatch):
+    monkeypatch.setattr(guards, "files_held", lambda path: (0, False))
+    monkeypatch.setattr(guards, "files_held_total", lambda: guards.MAX_FILES_TOTAL)
+    status, _, downstream, read = call(UPLOAD, "PUT", chunks=[b"x" * 100])
+    assert status == 503 and downstream.calls == [] and read == []
+    monkeypatch.setattr(guards, "files_held_total", lambda: guards.MAX_FILES_TOTAL - 1)
+    assert call(UPLOAD, "PUT", chunks=[b"x" * 100])[0] == 204
+    monkeypatch.setattr(guards, "files_held", lambda path: (1, True))
+    monkeypatch.setattr(guards, "files_held_total", lambda: guards.MAX_FILES_TOTAL)
+    assert call(UPLOAD, "PUT", chunks=[b"x" * 100])[0] == 204, "replacing a file it holds adds nothing"
+
+
 def test_without_a_runtime_nothing_is_counted():
     assert guards.files_held(UPLOAD) == (0, False)
+    assert guards.files_held_total() == 0

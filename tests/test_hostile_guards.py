@@ -66,6 +66,52 @@ def test_parallel_uploads_cannot_pass_the_per_session_file_count(monkeypatch):
     assert len(stored) == MAX_FILES_PER_SESSION
 
 
+def test_parallel_uploads_from_many_sessions_cannot_pass_the_servers_file_count(monkeypatch):
+    """One file each from 40 sessions at once, against a server-wide cap of 5: uploads still
+    streaming in count against it, so no more than 5 are ever stored."""
+    monkeypatch.setenv("SITUATION_MAP_EDITOR", "1")
+    monkeypatch.setattr(guards, "MAX_FILES_TOTAL", 5)
+    stored: dict[str, bytes] = {}
+    monkeypatch.setattr(guards, "files_held", lambda path: (0, False))
+    monkeypatch.setattr(guards, "files_held_total", lambda: len(stored))
+
+    async def streamlit(scope, receive, send):
+        message = await receive()
+        stored[scope["path"]] = message.get("body", b"")
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def run() -> list[int]:
+        middleware = RequestGuards(streamlit)
+        release = asyncio.Event()
+
+        async def one(i: int) -> int:
+            sent: list[dict] = []
+
+            async def receive():
+                await release.wait()
+                return {"type": "http.request", "body": b"x" * 100, "more_body": False}
+
+            async def send(message):
+                sent.append(message)
+
+            scope = {"type": "http", "method": "PUT", "path": f"/_stcore/upload_file/s{i}/f",
+                     "query_string": b"", "headers": []}
+            await middleware(scope, receive, send)
+            return sent[0]["status"]
+
+        tasks = [asyncio.ensure_future(one(i)) for i in range(40)]
+        for _ in range(5):
+            await asyncio.sleep(0)
+        release.set()
+        return list(await asyncio.gather(*tasks))
+
+    with ThreadPoolExecutor(1) as pool:
+        statuses = pool.submit(asyncio.run, run()).result()
+    assert statuses.count(204) == 5 and statuses.count(503) == 35
+    assert len(stored) == 5
+
+
 def test_a_refused_or_failed_upload_frees_its_place(monkeypatch):
     monkeypatch.setenv("SITUATION_MAP_EDITOR", "1")
     monkeypatch.setattr(guards, "files_held", lambda path: (0, False))

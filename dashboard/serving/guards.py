@@ -7,7 +7,8 @@
   (`PAGE_LIMIT` plus the multipart framing) is refused with 413 as soon as it is seen: by its
   Content-Length, or while it streams in (chunked bodies have none). At most that cap is held, and
   a session holds at most MAX_FILES_PER_SESSION files (the editor's uploader holds one at a time),
-  counting uploads still streaming in (else many sent at once all pass before any is stored).
+  counting uploads still streaming in (else many sent at once all pass before any is stored), and
+  the server at most MAX_FILES_TOTAL for all sessions (many sessions would otherwise each fill up).
 - Deep paths: `/sources/x`, `/map/x/y`, `//map` get the app's HTML, whose relative script paths
   then resolve under the deep path and come back as HTML (a white page). They are sent to the page
   their first segment names (or the first page) with `notice=path`, which the page reports.
@@ -36,6 +37,9 @@ BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 #: The editor's uploader takes one file and deletes the one it replaces; a page that keeps adding
 #: new file ids is not the editor's.
 MAX_FILES_PER_SESSION = 8
+#: And all sessions together (each is a reader's websocket, which anyone can open many of):
+#: at most this many files of at most UPLOAD_CAP bytes are held in the server's memory.
+MAX_FILES_TOTAL = 256
 #: A link the app writes has at most len(KEYS) parameters; others add a few (utm_*, fbclid).
 MAX_PARAMS = 50
 #: Only this much of a query string is read when cutting it (servers refuse far less anyway).
@@ -73,6 +77,13 @@ def files_held(path: str) -> tuple[int, bool]:
     if held is None:
         return 0, False
     return len(held), file_id in held
+
+
+def files_held_total() -> int:
+    """How many uploaded files Streamlit holds for all sessions (0 when there is no runtime)."""
+    from dashboard.ui.private_api import uploads_total
+
+    return uploads_total()
 
 
 def is_upload(path: str) -> bool:
@@ -224,6 +235,10 @@ class RequestGuards:
         streaming = self.streaming.setdefault(session_id, set())
         if file_id in streaming or (count + len(streaming) >= MAX_FILES_PER_SESSION and not replacing):
             await respond(send, 429, "This page holds as many uploaded files as it may; remove one first.")
+            return
+        in_flight = sum(len(files) for files in self.streaming.values())
+        if not replacing and files_held_total() + in_flight >= MAX_FILES_TOTAL:
+            await respond(send, 503, "The server holds as many uploaded files as it may; try again later.")
             return
         # No await between the count and this: the next request of the session sees this one.
         streaming.add(file_id)

@@ -106,11 +106,22 @@ def readers_running() -> bool:
         return False
 
 
-def session_uploads(session_id: str) -> dict[str, Any] | None:
-    """The files Streamlit holds for a session (None when there is no runtime to ask)."""
+def _uploads() -> dict[str, Any] | None:
     try:
         from streamlit.runtime import Runtime
 
-        return getattr(Runtime.instance().uploaded_file_mgr, "file_storage", {}).get(session_id) or {}
+        return getattr(Runtime.instance().uploaded_file_mgr, "file_storage", {})
     except Exception:  # noqa: BLE001 - no runtime (tests), or another file manager: no count
         return None
+
+
+def session_uploads(session_id: str) -> dict[str, Any] | None:
+    """The files Streamlit holds for a session (None when there is no runtime to ask)."""
+    held = _uploads()
+    return None if held is None else (held.get(session_id) or {})
+
+
+def uploads_total() -> int:
+    """The files Streamlit holds for all sessions together (0 when there is no runtime to ask)."""
+    held = _uploads()
+    return sum(len(files or {}) for files in list((held or {}).values()))
