@@ -6,12 +6,17 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import folium
+import pytest
 import shapely
 
+from dashboard.data.figures import DEFAULT_WINDOW_DAYS, window_start
 from dashboard.data.layers import events_on
+from dashboard.data.settlements import load_settlements, settlements_spec, window_features
+from dashboard.map.draw import rows_of
+from dashboard.map.text import feature_popup, feature_tip
 from dashboard.map.timeline import STEPS, TimeControl, geometry_code, history_payload
 from tests.conftest import fresh
 from tests.test_hardening_outputs import EVIL, damage
@@ -75,6 +80,45 @@ def test_salients_and_events_carry_their_dates(shipped):
         assert len(shown) == len(events_on(gdf, day)), day
 
 
+def browser_window(layer: dict, day: date) -> list[dict]:
+    """time.js `shown` for a "window" layer: start = max(first, day - window), start < d <= day."""
+    since = max(date.fromisoformat(layer["first"]), day - timedelta(days=layer["window"])).isoformat()
+    lo, hi = sorted((since, day.isoformat()))
+    return [r for r in layer["records"] if lo < r["d"] <= hi]
+
+
+def test_the_settlements_layer_holds_every_change_with_the_servers_texts(shipped):
+    spec = settlements_spec(shipped.catalog)
+    layer = json.loads(history_payload(shipped, ARTICLE))["layers"][spec.id]
+    found = load_settlements(shipped.root, spec.table)
+    every = window_features(found, found.table.first, found.table.last)
+    assert layer["kind"] == "window" and layer["window"] == DEFAULT_WINDOW_DAYS
+    assert layer["first"] == shipped.history.first.isoformat()
+    assert len(layer["records"]) == len(every) > 50
+    assert layer["style"]["prop"] == spec.style_by.property and set(layer["style"]["values"]) == {"left"}
+    assert {r["v"] for r in layer["records"]} == {"came-in", "left"}
+    first = layer["records"][0]
+    assert _shape(first["g"], 10_000).equals(shapely.Point(round(every.geometry.iloc[0].x, 4),
+                                                          round(every.geometry.iloc[0].y, 4)))
+
+
+@pytest.mark.parametrize("day", [date(2024, 7, 8), date(2024, 7, 20), date(2024, 8, 7), date(2025, 2, 14),
+                                 date(2025, 11, 8), date(2026, 8, 22)])
+def test_the_browsers_window_is_the_servers_for_any_day(shipped, day):
+    """The records time.js picks for a day are the markers, in order and with the texts, that
+    `layers.settlement_changes` gives the server's map for that day (no comparison)."""
+    spec = settlements_spec(shipped.catalog)
+    layer = json.loads(history_payload(shipped, ARTICLE))["layers"][spec.id]
+    server = window_features(load_settlements(shipped.root, spec.table),
+                             window_start(day, None, shipped.history.first), day)
+    rows = rows_of(server) if server is not None else []
+    picked = browser_window(layer, day)
+    assert [(r["tip"], r["popup"], r["v"]) for r in picked] == [
+        (feature_tip(row), feature_popup(row), row["kind"]) for row in rows]
+    assert [tuple(r["g"]) for r in picked] == [(round(p.x * 10_000), round(p.y * 10_000))
+                                               for p in (server.geometry if server is not None else [])]
+
+
 def test_the_whole_history_is_small_on_the_wire(shipped):
     assert len(gzip.compress(history_payload(shipped, ARTICLE), 6)) < 1_500_000
 
@@ -93,6 +137,29 @@ def test_catalog_and_record_text_reaches_the_history_escaped(data_copy):
     TimeControl("../vendor", "history.json", date(2024, 7, 8), date(2026, 1, 1), titles).add_to(m)
     html = m.get_root().render()
     assert "evil.example" in html and not re.search(r"<img src=http", html, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("broken", ["gone", "garbage"])
+def test_a_bad_settlements_table_only_omits_that_layer(data_copy, broken):
+    table = data_copy / "tables" / "settlements.csv"
+    if broken == "gone":
+        table.unlink()
+    else:
+        table.write_text("geonameid,day,inside\nnot,a,row\n", encoding="utf-8")
+    ds = fresh(data_copy)
+    data = json.loads(history_payload(ds, ARTICLE))
+    assert settlements_spec(ds.catalog).id not in data["layers"]
+    assert data["daily"] and "kursk-salient" in data["layers"]
+
+
+def test_the_tables_header_reaches_the_settlement_texts_escaped(data_copy):
+    table = data_copy / "tables" / "settlements.csv"
+    text = table.read_text(encoding="utf-8")
+    table.write_text(re.sub(r"(?m)^# source: .*$", f"# source: {EVIL}", text, count=1), encoding="utf-8")
+    ds = fresh(data_copy)
+    records = json.loads(history_payload(ds, ARTICLE))["layers"][settlements_spec(ds.catalog).id]["records"]
+    assert records and all("evil.example" in r["popup"] for r in records)
+    assert not any(re.search(r"<img src=http", r["popup"], re.IGNORECASE) for r in records)
 
 
 def test_the_steps_keep_the_sidebars_names():

@@ -7,7 +7,10 @@ rebuilds a day from the nearest keyframe or computed day with two polygon operat
 a planar partition would need the browser to dissolve faces (the same polygon library) to draw
 one outline. Coordinates are integers on the history's own grid (1e-4°), each ring stored as a
 first point and then steps, which gzip packs well. Salient outlines (with their end records) and
-events (with `until`) are small: every record is in the file with its date.
+events (with `until`) are small: every record is in the file with its date. The settlements that
+changed hands are every change of the table (points with their texts), plus the window's length
+and the history's first day: the browser picks a day's window as `window_start` and
+`Table.rows_between` do, so no day of that layer needs the server either.
 
 Every text the browser shows (tooltips, popups, the 'as of' notes) is made here by the same
 escaping helpers as the server's layers (`text.py`): the browser inserts them as they are.
@@ -26,14 +29,16 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from dashboard.data.figures import DEFAULT_WINDOW_DAYS
 from dashboard.data.layers import occupied_props, view_bounds
 from dashboard.data.load import Dataset
+from dashboard.data.settlements import SettlementsError, load_settlements, settlements_spec, window_features
 from dashboard.data.values import STATUS_DASH
 from dashboard.map.draw import Publisher, rows_of
 from dashboard.map.style import leaflet_style
 from dashboard.map.text import feature_popup, feature_tip
 
-HISTORY_VERSION = 1
+HISTORY_VERSION = 2
 #: Coordinates are whole multiples of this (the occupied history's grid).
 SCALE = 10_000
 
@@ -93,9 +98,28 @@ def _occupied(ds: Dataset) -> dict[str, Any] | None:
             "style": _style(ds, spec.style, spec.style_by)}
 
 
+def _settlements(ds: Dataset) -> dict[str, Any] | None:
+    """Every change of the settlements table, as the server's layer draws it in some window (the
+    same row dicts, so the same texts), or None when the table cannot be read (the server's map
+    omits the layer then too)."""
+    spec = settlements_spec(ds.catalog)
+    if spec is None or ds.history is None:
+        return None
+    try:
+        found = load_settlements(ds.root, spec.table)
+    except SettlementsError:
+        return None
+    # The table's first day holds what was inside before the history began: never a change.
+    gdf = window_features(found, found.table.first, found.table.last)
+    return {"kind": "window", "records": _records(gdf, spec.style_by) if gdf is not None else [],
+            "window": DEFAULT_WINDOW_DAYS, "first": ds.history.first.isoformat(),
+            "style": _style(ds, spec.style, spec.style_by)}
+
+
 def history_payload(ds: Dataset, article: str) -> bytes:
     """Everything the browser needs to draw the article's dated layers on any day."""
     layers: dict[str, Any] = {}
+    window_layer = settlements_spec(ds.catalog)
     for spec in ds.catalog.for_article(article):
         if not spec.dated or spec.id not in ds.layers:
             continue
@@ -103,6 +127,8 @@ def history_payload(ds: Dataset, article: str) -> bytes:
             layers[spec.id] = {"kind": "extents" if spec.format == "dated-extents" else "events",
                                "records": _records(ds.layers[spec.id].gdf, spec.style_by),
                                "style": _style(ds, spec.style, spec.style_by)}
+        elif window_layer is not None and spec.id == window_layer.id and (found := _settlements(ds)):
+            layers[spec.id] = found
     payload = {"version": HISTORY_VERSION, "scale": SCALE, "dash": STATUS_DASH,
                "daily": _occupied(ds), "layers": layers}
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

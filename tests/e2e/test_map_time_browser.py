@@ -8,7 +8,11 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from dashboard.data.figures import window_start
+from dashboard.data.settlements import load_settlements, settlements_spec, window_features
 from dashboard.data.view import step
+from dashboard.map.draw import rows_of
+from dashboard.map.text import feature_popup, feature_tip
 from tests.e2e.conftest import Watched, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -125,3 +129,52 @@ def test_the_maps_date_arithmetic_is_the_pages(app_server, watched: Watched):
         got = frame.locator("body").evaluate("(_, [d, u, c]) => window.SmTime.step(d, u, c)",
                                         [day.isoformat(), unit, count])
         assert got == step(day, unit, count).isoformat(), (day, unit, count)
+
+
+#: Click one of the map's steps and, in the same task (no server message can arrive in between), read the
+#: settlements group's markers on the map and where they sit among the overlay paths.
+STEP_AND_READ = """([id, label]) => {
+  const t = window.map._smTime, group = t.groups[id], pane = window.map.getPane('overlayPane');
+  [...document.querySelectorAll('.sm-time-step')].find(b => b.textContent === label).click();
+  const shown = [];
+  group.eachLayer(function walk(l) {
+    if (l.eachLayer) { l.eachLayer(walk); return; }
+    if (l.feature && window.map.hasLayer(l)) {
+      shown.push([l.feature.properties.tip, l.getPopup() ? l.getPopup().getContent() : '', l.getRadius()]);
+    }
+  });
+  const paths = [...pane.querySelectorAll('path')];
+  const marker = p => ['#CC79A7', '#009E73'].includes(p.getAttribute('fill'));
+  return {date: t.date, shown: shown, markers: paths.filter(marker).length, firstMarker: paths.findIndex(marker),
+          occupied: paths.findIndex(p => p.getAttribute('fill') === '#D55E00')};
+}"""
+
+
+def test_the_settlements_window_is_drawn_by_the_map_for_its_own_date(app_server, watched: Watched, shipped):
+    """The settlements that changed hands in the 30 days up to the map date: a +7d in the map
+    draws the new window's markers at once (Pokrovsk's point came inside on 2025-11-03), the
+    same markers, texts and stacking as the server draws for that day."""
+    spec = settlements_spec(shipped.catalog)
+    found = load_settlements(shipped.root, spec.table)
+
+    def expected(day: date) -> list[list]:
+        gdf = window_features(found, window_start(day, None, shipped.history.first), day)
+        return [[feature_tip(r), feature_popup(r), 7] for r in (rows_of(gdf) if gdf is not None else [])]
+
+    page, frame = _open(app_server, watched, date(2025, 11, 1))
+    before, after = expected(date(2025, 11, 1)), expected(date(2025, 11, 8))
+    assert before != after and any("Pokrovsk: came under occupation" in tip for tip, _, _ in after)
+    expect(frame.locator("path[fill='#CC79A7']")).to_have_count(
+        sum(1 for tip, _, _ in before if "came under occupation" in tip), timeout=60_000)
+    got = frame.locator("body").evaluate(f"(_, arg) => ({STEP_AND_READ})(arg)", [spec.id, "+7d"])
+    assert got["date"] == "2025-11-08"
+    assert got["shown"] == after and got["markers"] == len(after)
+    assert 0 <= got["occupied"] < got["firstMarker"], "markers over the occupied area, as the server stacks them"
+    _page_follows(page, frame, date(2025, 11, 8))
+    wait_idle(page)  # the page's run for the reported day leaves the map's markers as they are
+    assert frame.locator("path[fill='#CC79A7'], path[fill='#009E73']").count() == len(after)
+    # a day with a new occupied area and the same window: the area is redrawn, the markers stay on top
+    got = frame.locator("body").evaluate(f"(_, arg) => ({STEP_AND_READ})(arg)", [spec.id, "+1d"])
+    assert got["date"] == "2025-11-09" and got["shown"] == after == expected(date(2025, 11, 9))
+    assert 0 <= got["occupied"] < got["firstMarker"]
+    assert watched.errors == []

@@ -87,7 +87,7 @@
   // ---------------------------------------------------------------- the control
   function Time(map, cfg) {
     this.map = map; this.cfg = cfg; this.date = null; this.seq = -1; this.compare = false;
-    this.groups = {}; this.drawn = {}; this.reports = 0; this.history = null; this.playing = null;
+    this.groups = {}; this.order = []; this.drawn = {}; this.reports = 0; this.history = null; this.playing = null;
     this.unit = "day"; this.speed = cfg.speeds[Math.min(2, cfg.speeds.length - 1)];
     this.first = cfg.first; this.last = cfg.last;
     this.control = this.build();
@@ -168,6 +168,7 @@
       if (self.groups[id] !== g) { self.groups[id] = g; self.drawn[id] = {day: msg.drawn, key: null}; }
     });
     Object.keys(this.groups).forEach(function (id) { if (!(id in msg.groups)) { delete self.groups[id]; } });
+    this.order = Object.keys(msg.groups);  // the server's drawing order (catalog order)
     this.compare = !!msg.compare;
     this.town = msg.town || null;
     if (msg.seq > this.seq) {
@@ -232,14 +233,18 @@
     this.slider.setAttribute("aria-valuetext", this.date);
     this.drawTown();
     if (!this.history || this.compare) { return; }  // the page draws comparisons
-    var self = this, asof = "Map date " + this.date;
-    Object.keys(this.groups).forEach(function (id) {
+    var self = this, asof = "Map date " + this.date, lowest = -1;
+    this.order.forEach(function (id, k) {
       var shown = self.shown(id, self.date), before = self.drawn[id];
       var serverKey = before.key === null && before.day ? self.shown(id, before.day).key : before.key;
-      if (serverKey !== shown.key) { self.draw(id, shown); }
+      if (serverKey !== shown.key) {
+        self.draw(id, shown);
+        if (lowest < 0) { lowest = k; }
+      }
       self.drawn[id] = {day: self.date, key: shown.key};
       if (shown.note && self.map.hasLayer(self.groups[id])) { asof += shown.note; }
     });
+    if (lowest >= 0) { this.restack(lowest); }
     var box = this.map.getContainer().querySelector(".sm-asof");
     if (box) { box.textContent = asof; }
     if (this.map._smSwipeSync) { this.map._smSwipeSync(); }
@@ -306,7 +311,12 @@
     var layer = h.layers[id];
     if (!layer) { return {key: "unknown", features: []}; }
     var picked;
-    if (layer.kind === "extents") {
+    if (layer.kind === "window") {
+      // data/figures.py `window_start` and data/settlements_table.py `rows_between`: since < d <= day
+      var since = iso(Math.max(parse(layer.first), parse(day) - layer.window * DAY));
+      var lo = since < day ? since : day, hi = since < day ? day : since;
+      picked = layer.records.filter(function (r) { return r.d > lo && r.d <= hi; });
+    } else if (layer.kind === "extents") {
       var latest = "";
       layer.records.forEach(function (r) { if (r.d <= day && r.d > latest) { latest = r.d; } });
       picked = layer.records.filter(function (r) { return latest && r.d === latest; });
@@ -342,10 +352,26 @@
       style: styleOf,
       pointToLayer: function (f, latlng) { return L.circleMarker(latlng, Object.assign({radius: 7}, styleOf(f))); },
       onEachFeature: function (f, layer) {
-        if (f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
+        if (f.properties.tip) {
+          layer.bindTooltip(f.properties.tip, {sticky: true});
+          // the server's layers thicken what the pointer is over (map/draw.py `highlight_function`)
+          layer.on("mouseover", function () { layer.setStyle({weight: 3}); });
+          layer.on("mouseout", function () { layer.setStyle(styleOf(f)); });
+        }
         if (f.properties.popup) { layer.bindPopup(f.properties.popup, {maxWidth: 340}); }
       }
     }).addTo(group);
+  };
+
+  /* A redrawn group's paths go last in their pane, over the groups the server drew after it:
+     the groups from `from` on, then the town's line, are put back on top in the server's order. */
+  Time.prototype.restack = function (from) {
+    var self = this;
+    this.order.slice(from + 1).forEach(function (id) {
+      var g = self.groups[id];
+      if (g && g.bringToFront && self.map.hasLayer(g)) { g.bringToFront(); }
+    });
+    if (this.townLayer) { this.townLayer.eachLayer(function (l) { if (l.bringToFront) { l.bringToFront(); } }); }
   };
 
   window.SmTime = {

@@ -13,7 +13,6 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.data.front import find_town, town_line
 from dashboard.data.load import Dataset
-from dashboard.data.settlements import settlements_spec
 from dashboard.data.view import Bounds, ViewState, step
 from dashboard.map.build import overlay_labels, visible_labels
 from dashboard.map.elements import SYNC_MARKER, SyncedLayerControl
@@ -94,10 +93,9 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     # paint of the day last commanded (they change only with a command, so a date the reader
     # chose in the map costs the server no map work). A comparison is drawn by the server.
     seq, commanded = state.map_command(view.date)
-    # The settlements that changed hands depend on a window ending at the map date, which the
-    # map's history file does not hold: while that layer is on, the server draws the reported day.
-    window_layer = settlements_spec(ds.catalog)
-    by_server = view.compare is not None or (window_layer is not None and window_layer.id in view.layers)
+    # The history file holds every settlement change too (the browser picks a day's window), so
+    # only a comparison needs the server to draw the reported day.
+    by_server = view.compare is not None
     drawn = view.date if by_server else commanded
     groups = map_widget.groups_for(ds, bounds, drawn, view.compare, view.article, view.mode)
     groups = map_widget.with_time(groups, seq, commanded, drawn, view.compare is not None, chosen_town(ds, view))
