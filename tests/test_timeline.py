@@ -66,6 +66,8 @@ def test_any_day_replays_from_the_file_to_the_servers_area(shipped):
         server = shipped.history.snapshot(date.fromisoformat(target)).geometry
         assert shapely.symmetric_difference(geom, server).area < 1e-3 * server.area, target
         assert f"on {target}" in occ["texts"][days.index(target)][0], "the day's own tooltip"
+    # its status, for the same dash as the server's drawing ("assessed" is dashed)
+    assert occ["status"] == shipped.catalog.by_role("history").status and occ["status"] in data["dash"]
 
 
 def test_salients_and_events_carry_their_dates(shipped):

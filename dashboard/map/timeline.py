@@ -94,7 +94,7 @@ def _occupied(ds: Dataset) -> dict[str, Any] | None:
     texts = [[feature_tip(props), feature_popup(props)] if props else ["", ""]
              for props in (occupied_props(ds, spec, day) for day in ds.history.days)]
     return {"layer": spec.id, "days": [d.isoformat() for d in ds.history.days], "keys": kinds["base"],
-            "gained": kinds["gained"], "lost": kinds["lost"], "texts": texts,
+            "gained": kinds["gained"], "lost": kinds["lost"], "texts": texts, "status": spec.status,
             "style": _style(ds, spec.style, spec.style_by)}
 
 

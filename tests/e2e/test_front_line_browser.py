@@ -51,8 +51,9 @@ def test_no_town_no_line(app_server, watched: Watched):
 
 
 def test_the_settlements_layer_follows_a_date_chosen_in_the_map(app_server, watched: Watched):
-    """Its window ends at the map date and is not in the map's history file: the server redraws it
-    for the day the map reports (Pokrovsk's point came inside on 2025-11-03)."""
+    """Its window ends at the map date: the map draws it from the history file for the day it
+    shows, and the page's rerun after the report keeps it (Pokrovsk's point came inside on
+    2025-11-03)."""
     watched.open(app_server.url + "?date=2025-11-01")
     frame = watched.map()
     frame.locator(".sm-time-ready").wait_for(timeout=60_000)

@@ -41,6 +41,7 @@ def test_n_clicks_of_plus_one_day_move_the_date_n_days(app_server, watched: Watc
     page, frame = _open(app_server, watched)
     occupied = frame.locator("path[fill='#D55E00']").first
     occupied.evaluate("p => { p.dataset.smMark = 'first'; }")
+    server_dash = occupied.get_attribute("stroke-dasharray")  # the server's drawing: status "assessed"
     plus = frame.get_by_role("button", name="+1d")
     clicks = 9
     for _ in range(clicks):  # as fast as Playwright clicks: none may be lost
@@ -50,6 +51,7 @@ def test_n_clicks_of_plus_one_day_move_the_date_n_days(app_server, watched: Watc
     # the map drew another day's area itself (the server's first-paint path is gone)
     expect(frame.locator("path[data-sm-mark='first']")).to_have_count(0)
     assert frame.locator("path[fill='#D55E00']").count() >= 1
+    assert server_dash and frame.locator("path[fill='#D55E00']").first.get_attribute("stroke-dasharray") == server_dash
     _page_follows(page, frame, day)
     # back by a week, then a month forward: each from the day before
     frame.get_by_role("button", name="−7d").click()

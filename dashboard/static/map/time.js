@@ -305,7 +305,7 @@
       var note = shownDay !== day ? " (occupied area: no snapshot; nearest earlier day " + shownDay + ")" : "";
       return {key: shownDay, note: note, features: function () {
         return [{type: "Feature", geometry: {type: "MultiPolygon", coordinates: self.occupied.coords(i)},
-                 properties: {status: "", tip: occ.texts[i][0], popup: occ.texts[i][1]}}];
+                 properties: {status: occ.status || "", tip: occ.texts[i][0], popup: occ.texts[i][1]}}];
       }};
     }
     var layer = h.layers[id];
