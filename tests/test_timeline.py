@@ -15,6 +15,8 @@ import shapely
 from dashboard.data.figures import DEFAULT_WINDOW_DAYS, window_start
 from dashboard.data.layers import events_on
 from dashboard.data.settlements import load_settlements, settlements_spec, window_features
+from dashboard.data.view import bounds_from
+from dashboard.map.build import base_map
 from dashboard.map.draw import rows_of
 from dashboard.map.text import feature_popup, feature_tip
 from dashboard.map.timeline import STEPS, TimeControl, geometry_code, history_payload
@@ -150,7 +152,7 @@ def test_a_bad_settlements_table_only_omits_that_layer(data_copy, broken):
         table.write_text("geonameid,day,inside\nnot,a,row\n", encoding="utf-8")
     ds = fresh(data_copy)
     data = json.loads(history_payload(ds, ARTICLE))
-    assert settlements_spec(ds.catalog).id not in data["layers"]
+    assert settlements_spec(ds.catalog).id not in data["layers"] and "towns" not in data
     assert data["daily"] and "kursk-salient" in data["layers"]
 
 
@@ -166,3 +168,53 @@ def test_the_tables_header_reaches_the_settlement_texts_escaped(data_copy):
 
 def test_the_steps_keep_the_sidebars_names():
     assert [s[0] for s in STEPS] == ["−1m", "−7d", "−1d", "+1d", "+7d", "+1m"]
+
+
+def test_the_town_markers_days_are_the_tables_history(shipped):
+    towns = json.loads(history_payload(shipped, ARTICLE))["towns"]
+    found = load_settlements(shipped.root, settlements_spec(shipped.catalog).table)
+    gdf = shipped.layers[towns["layer"]].gdf
+    ids = dict(zip(gdf["name"], gdf["geonameid"].astype(int), strict=True))
+    assert towns["layer"] == shipped.catalog.by_role("towns").id
+    for name in ("Pokrovsk", "Toretsk", "Donetsk", "Kramatorsk"):
+        assert towns["towns"][str(ids[name])] == [[d.isoformat(), int(s)] for d, s in found.table.history(ids[name])]
+    assert towns["towns"][str(ids["Pokrovsk"])] == [["2025-11-03", 1]]
+    assert [s for _, s in towns["towns"][str(ids["Toretsk"])]] == [1, 0, 1], "out again, then in again"
+    assert str(ids["Sudzha"]) not in towns["towns"], "a town the table did not measure keeps its name"
+    assert set(towns["towns"]) == {str(g) for g in ids.values() if found.measured(g)}
+    assert towns["status"] == found.status == "assessed"
+    assert towns["texts"]["in"][1] == towns["texts"]["out"][1] == " (assessed)"
+    # the two states differ in fill (white, the occupied area's fill), not only in hue
+    occupied = shipped.catalog.styles[shipped.catalog.by_role("history").style]
+    assert towns["style"]["in"]["fillColor"] == occupied["fillColor"] != towns["style"]["out"]["fillColor"]
+
+
+def test_the_map_clock_is_given_the_town_markers_layer(shipped):
+    """The time control names the towns' GeoJSON layer, whose markers carry their GeoNames id."""
+    bounds = bounds_from(shipped.catalog)
+    m = base_map(shipped, bounds.default, publish=lambda name, data: f"{name}.json", tools=True)
+    html = m.get_root().render()
+    name = re.search(r"attach\([^\n]*\{towns: (geo_json_\w+)\}\)", html).group(1)
+    assert f"var {name} = L.geoJson" in html
+    assert html.index(f"var {name} = L.geoJson") < html.index("SmTime.attach(")
+    assert '"geonameid": "704422"' in html and '"tip": "Pokrovsk"' in html
+
+
+def test_hostile_town_and_table_words_reach_the_map_escaped(data_copy):
+    table = data_copy / "tables" / "settlements.csv"
+    text = table.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^# rule: .*$", f"# rule: {EVIL}", text, count=1)
+    table.write_text(re.sub(r"(?m)^# source: .*$", f"# source: {EVIL}", text, count=1), encoding="utf-8")
+    path = data_copy / "layers" / "places.geojson"
+    places = json.loads(path.read_text())
+    pokrovsk = next(f for f in places["features"] if f["properties"]["name"] == "Pokrovsk")
+    pokrovsk["properties"]["name"] = EVIL
+    path.write_text(json.dumps(places))
+    ds = fresh(data_copy)
+    towns = json.loads(history_payload(ds, ARTICLE))["towns"]
+    assert "evil.example" in towns["source"] + towns["rule"]
+    assert not re.search(r"<img src=http", json.dumps(towns, ensure_ascii=False), re.IGNORECASE)
+    assert towns["towns"]["704422"] == [["2025-11-03", 1]]
+    bounds = bounds_from(ds.catalog)
+    html = base_map(ds, bounds.default, publish=lambda name, data: f"{name}.json", tools=True).get_root().render()
+    assert "evil.example" in html and not re.search(r"<img src=http", html, re.IGNORECASE)

@@ -109,14 +109,20 @@ def _add_places(group: folium.FeatureGroup, ds: Dataset, spec: LayerSpec, gdf: g
     radius = float(style.pop("radius", 5))
     gdf = gdf[(gdf.geometry.geom_type == "Point") & ~gdf.geometry.is_empty]
     rows = rows_of(gdf)
-    data = gpd.GeoDataFrame({"label": [html_text(r.get("name", "")) for r in rows],
-                             "popup": [feature_popup(r) for r in rows]}, geometry=list(gdf.geometry), crs=4326)
+    labels = [html_text(r.get("name", "")) for r in rows]
+    # The GeoNames id lets the map's clock (static/map/time.js) find a town's days inside the
+    # occupied area; it rewrites `tip` (the name, then the day's status) and keeps `label`.
+    ids = [str(r.get("geonameid", "")).removesuffix(".0") for r in rows]
+    data = gpd.GeoDataFrame({"label": labels, "tip": labels, "popup": [feature_popup(r) for r in rows],
+                             "geonameid": [g if g.isdigit() else "" for g in ids]},
+                            geometry=list(gdf.geometry), crs=4326)
     # Label priority when labels collide (layout.LabelDeclutter): the bigger town wins.
     ranks = [_population(r) for r in rows]
     folium.GeoJson(
         data.to_json(drop_id=True), name=spec.id, marker=folium.CircleMarker(radius=radius, **style),
         style_function=lambda _f: style,
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True),
+        # its own class: time.css lets the longer dated text wrap instead of running off a phone's map
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, class_name="sm-town-tip"),
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
     ).add_to(group)
     # Permanent names: one DivIcon per town (a GeoJSON layer's permanent tooltip opens only once).

@@ -10,7 +10,9 @@ first point and then steps, which gzip packs well. Salient outlines (with their 
 events (with `until`) are small: every record is in the file with its date. The settlements that
 changed hands are every change of the table (points with their texts), plus the window's length
 and the history's first day: the browser picks a day's window as `window_start` and
-`Table.rows_between` do, so no day of that layer needs the server either.
+`Table.rows_between` do, so no day of that layer needs the server either. The town markers'
+status comes from the same table: each measured town's days of change (`Table.history`), so the
+browser styles a marker and words its tooltip for any day.
 
 Every text the browser shows (tooltips, popups, the 'as of' notes) is made here by the same
 escaping helpers as the server's layers (`text.py`): the browser inserts them as they are.
@@ -23,9 +25,10 @@ import json
 from datetime import date
 from typing import Any
 
+import folium
 import geopandas as gpd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
@@ -36,7 +39,7 @@ from dashboard.data.settlements import SettlementsError, load_settlements, settl
 from dashboard.data.values import STATUS_DASH
 from dashboard.map.draw import Publisher, rows_of
 from dashboard.map.style import leaflet_style
-from dashboard.map.text import feature_popup, feature_tip
+from dashboard.map.text import feature_popup, feature_tip, html_text
 
 HISTORY_VERSION = 2
 #: Coordinates are whole multiples of this (the occupied history's grid).
@@ -116,6 +119,33 @@ def _settlements(ds: Dataset) -> dict[str, Any] | None:
             "style": _style(ds, spec.style, spec.style_by)}
 
 
+def _towns(ds: Dataset, article: str) -> dict[str, Any] | None:
+    """Each measured town marker's days of change ([day, 1 inside / 0 not], as `Table.history`),
+    the marker styles for both states and the tooltip's words around the day (escaped here: the
+    town layer's tooltip inserts its text as HTML). None without a readable table."""
+    towns, table = ds.catalog.by_role("towns"), settlements_spec(ds.catalog)
+    if towns is None or table is None or towns.id not in ds.layers or "geonameid" not in ds.layers[towns.id].gdf:
+        return None
+    if towns.id not in {spec.id for spec in ds.catalog.for_article(article)}:
+        return None
+    try:
+        found = load_settlements(ds.root, table.table)
+    except SettlementsError:
+        return None
+    days = {str(int(g)): [[d.isoformat(), int(s)] for d, s in found.table.history(int(g))]
+            for g in ds.layers[towns.id].gdf["geonameid"].tolist() if found.measured(g)}
+    out = {k: v for k, v in leaflet_style(ds, towns.style).items() if k != "radius"}
+    occupied = ds.catalog.by_role("history")
+    # Inside: filled with the occupied area's fill, opaque (white against vermilion differs in
+    # lightness too, so the two states stay apart without colour vision); the outline is kept.
+    fill = leaflet_style(ds, occupied.style).get("fillColor") if occupied else None
+    status = f" ({html_text(found.status)})"
+    return {"layer": towns.id, "towns": days, "status": html_text(found.status),
+            "source": html_text(found.source), "rule": html_text(found.rule),
+            "style": {"out": out, "in": {**out, "fillColor": fill or "#D55E00", "fillOpacity": 1}},
+            "texts": {"in": [" · inside the occupied area on ", status], "out": [" · not inside on ", status]}}
+
+
 def history_payload(ds: Dataset, article: str) -> bytes:
     """Everything the browser needs to draw the article's dated layers on any day."""
     layers: dict[str, Any] = {}
@@ -131,6 +161,9 @@ def history_payload(ds: Dataset, article: str) -> bytes:
             layers[spec.id] = found
     payload = {"version": HISTORY_VERSION, "scale": SCALE, "dash": STATUS_DASH,
                "daily": _occupied(ds), "layers": layers}
+    towns = _towns(ds, article)
+    if towns is not None:
+        payload["towns"] = towns
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -156,13 +189,17 @@ class TimeControl(JSCSSMixin, MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        if (window.SmTime) { window.SmTime.attach({{ this._parent.get_name() }}, {{ this.config|tojson }}); }
+        if (window.SmTime) {
+          window.SmTime.attach({{ this._parent.get_name() }}, {{ this.config|tojson }}, {towns: {{ this.towns_js() }}});
+        }
         {% endmacro %}
     """)
 
-    def __init__(self, vendor: str, url: str, first: date, last: date, titles: dict[str, str]) -> None:
+    def __init__(self, vendor: str, url: str, first: date, last: date, titles: dict[str, str],
+                 towns: str = "") -> None:
         super().__init__()
         self._name = "TimeControl"
+        self.towns = towns
         static = vendor.rsplit("/", 1)[0]
         self.default_js = [("polygon_clipping", f"{vendor}/polygon-clipping/polygon-clipping.min.js"),
                            ("sm_time", f"{static}/map/time.js")]
@@ -170,6 +207,18 @@ class TimeControl(JSCSSMixin, MacroElement):
         self.config = {"url": url, "first": first.isoformat(), "last": last.isoformat(),
                        "steps": [list(s) for s in STEPS], "units": PLAY_UNITS, "speeds": list(PLAY_SPEEDS),
                        "marker": DATE_MARKER, "titles": titles, "position": "bottomleft"}
+
+    def towns_js(self) -> str:
+        """The JavaScript name of the town markers' layer (`draw._add_places` names it after the
+        layer id), or null. Asked while the script is written: streamlit-folium renames elements
+        as it writes them, and the markers come before this control in the base map."""
+        stack: list[Element] = [self._parent] if self.towns and self._parent is not None else []
+        while stack:
+            element = stack.pop(0)
+            if isinstance(element, folium.GeoJson) and element.layer_name == self.towns:
+                return element.get_name()
+            stack.extend(element._children.values())
+        return "null"
 
 
 def time_control(ds: Dataset, article: str, vendor: str, publish: Publisher) -> TimeControl | None:
@@ -179,4 +228,5 @@ def time_control(ds: Dataset, article: str, vendor: str, publish: Publisher) -> 
         return None
     bounds = view_bounds(ds)
     titles = {spec.id: spec.title.split(" (")[0] for spec in ds.catalog.layers.values() if spec.dated}
-    return TimeControl(vendor, url, bounds.first, bounds.last, titles)
+    towns = ds.catalog.by_role("towns")
+    return TimeControl(vendor, url, bounds.first, bounds.last, titles, towns.id if towns else "")

@@ -85,8 +85,9 @@
   };
 
   // ---------------------------------------------------------------- the control
-  function Time(map, cfg) {
+  function Time(map, cfg, refs) {
     this.map = map; this.cfg = cfg; this.date = null; this.seq = -1; this.compare = false;
+    this.markers = refs.towns || null; this.markersDay = null;  // the base map's town markers
     this.groups = {}; this.order = []; this.drawn = {}; this.reports = 0; this.history = null; this.playing = null;
     this.unit = "day"; this.speed = cfg.speeds[Math.min(2, cfg.speeds.length - 1)];
     this.first = cfg.first; this.last = cfg.last;
@@ -232,6 +233,8 @@
     this.slider.value = Math.round((parse(this.date) - parse(this.first)) / DAY);
     this.slider.setAttribute("aria-valuetext", this.date);
     this.drawTown();
+    this.styleTowns();
+    this.raise();  // the page's groups, evaluated again, go over the towns
     if (!this.history || this.compare) { return; }  // the page draws comparisons
     var self = this, asof = "Map date " + this.date, lowest = -1;
     this.order.forEach(function (id, k) {
@@ -293,6 +296,38 @@
     g._tip.options.direction = side;
     g._tip.options.offset = [0, side === "top" ? -9 : 9];
     g._tip.setContent(label);
+  };
+
+  /* The town markers' status on the map date (the history's `towns`, from the settlements table's
+     `history`): filled while a town's point is inside the occupied area, and a tooltip saying so
+     with the table's status word. Towns the table did not measure keep their plain name. */
+  Time.prototype.styleTowns = function () {
+    var t = this.history && this.history.towns, geo = this.markers, day = this.date;
+    if (!t || !geo || this.markersDay === day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) { return; }
+    this.markersDay = day;
+    geo.eachLayer(function (m) {
+      var p = m.feature && m.feature.properties;
+      if (!p || !m.setStyle || typeof p.label !== "string" || !Object.prototype.hasOwnProperty.call(t.towns, p.geonameid)) {
+        return;
+      }
+      var days = t.towns[p.geonameid], inside = false;
+      for (var i = 0; i < days.length && days[i][0] <= day; i++) { inside = !!days[i][1]; }
+      var words = t.texts[inside ? "in" : "out"];
+      // The layer's tooltip (folium's) inserts `tip` as HTML: the name and words come escaped by
+      // the server (map/text.py), the day is checked above; streamlit-folium reads a click's
+      // town from this text (pages/map.py `follow_town_click` takes "name · ...").
+      p.tip = p.label + words[0] + day + words[1];
+      m.setStyle(t.style[inside ? "in" : "out"]);
+    });
+    if (geo.isTooltipOpen && geo.isTooltipOpen()) { geo.getTooltip().update(); }
+  };
+
+  /* The town markers over the areas (the server's dated groups come after the base map's towns and
+     the map's redraws go last: an inside town would be under the occupied area, its tooltip and
+     click taken by the area), then the chosen town's line over all. */
+  Time.prototype.raise = function () {
+    if (this.markers && this.map.hasLayer(this.markers)) { this.markers.bringToFront(); }
+    if (this.townLayer) { this.townLayer.eachLayer(function (l) { if (l.bringToFront) { l.bringToFront(); } }); }
   };
 
   /* What layer `id` shows on `day`: its features and a key that changes when they do. */
@@ -364,18 +399,21 @@
   };
 
   /* A redrawn group's paths go last in their pane, over the groups the server drew after it:
-     the groups from `from` on, then the town's line, are put back on top in the server's order. */
+     the groups from `from` on are put back on top in the server's order, then the towns (`raise`). */
   Time.prototype.restack = function (from) {
     var self = this;
     this.order.slice(from + 1).forEach(function (id) {
       var g = self.groups[id];
       if (g && g.bringToFront && self.map.hasLayer(g)) { g.bringToFront(); }
     });
-    if (this.townLayer) { this.townLayer.eachLayer(function (l) { if (l.bringToFront) { l.bringToFront(); } }); }
+    this.raise();
   };
 
   window.SmTime = {
-    attach: function (map, cfg) { if (!map._smTime) { map._smTime = new Time(map, cfg); } return map._smTime; },
+    attach: function (map, cfg, refs) {
+      if (!map._smTime) { map._smTime = new Time(map, cfg, refs || {}); }
+      return map._smTime;
+    },
     server: function (map, msg) { if (map._smTime) { map._smTime.server(msg); } },
     step: step
   };

@@ -142,17 +142,22 @@ def follow_map_date(bounds: Bounds, selected: object, instance: str) -> None:
 
 def follow_town_click(ds: Dataset, tooltip: object, instance: str, count: object) -> None:
     """A click on a town marker picks that town for 'distance to the front' (the marker's
-    tooltip is the town's name; the component returns the last object clicked, and counts
-    clicks so that the same town clicked again after a Clear counts)."""
+    tooltip is the town's name, or the name then " · " and its status on the map date, which
+    the map writes (static/map/time.js); the component returns the last object clicked, and
+    counts clicks so that the same town clicked again after a Clear counts)."""
     if not isinstance(tooltip, str) or not isinstance(count, int) or not state.new_click(instance, count):
         return
     spec = ds.catalog.by_role("towns")
     if spec is None or spec.id not in ds.layers or "geonameid" not in ds.layers[spec.id].gdf:
         return
     towns = ds.layers[spec.id].gdf
-    match = towns[towns["name"].astype(str) == tooltip.strip()]
-    if not match.empty and str(match["geonameid"].iloc[0]).isdigit():
-        state.choose_town(str(match["geonameid"].iloc[0]))
+    text, names = tooltip.strip(), towns["name"].astype(str)
+    # Only a name of the layer can match, whatever the text says after it; a name that itself
+    # holds " · " must not lose to a shorter name it starts with, so the longest match wins.
+    fits = [(-len(n), i) for i, n in enumerate(names) if n and (text == n or text.startswith(n + " · "))]
+    gid = str(towns["geonameid"].iloc[min(fits)[1]]) if fits else ""
+    if gid.isdigit():
+        state.choose_town(gid)
         st.rerun(scope="app")  # the distance panel is outside the map's fragment
 
 
