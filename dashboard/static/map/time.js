@@ -46,10 +46,14 @@
   }
 
   /* The occupied area of any day: the nearest keyframe or computed day at or before it, then
-     each day's gains (union) and losses (difference). Computed days are kept, a bounded number. */
+     each day's gains (union) and losses (difference). Computed days are kept, a bounded number.
+     The polygon operations run on the file's integer grid, not on degrees: polygon-clipping
+     fails on some of this history's days in floating point ("Unable to complete output ring",
+     2024-08-05 and 2024-12-04) and on none on the grid. Should a day still fail, it is undone
+     back from the next keyframe instead, and failing that it is not drawn and the map says so. */
   function Occupied(data, scale) {
     this.d = data; this.scale = scale; this.days = data.days; this.index = {};
-    this.cache = {}; this.order = [];
+    this.cache = {}; this.order = []; this.failed = {};
     for (var i = 0; i < this.days.length; i++) { this.index[this.days[i]] = i; }
   }
   Occupied.prototype.KEEP = 90;
@@ -68,21 +72,56 @@
     }
     this.cache[day] = coords;
   };
-  Occupied.prototype.coords = function (i) {
-    var day = this.days[i];
+  /* Day i's polygons on the grid, or null when they cannot be computed. */
+  Occupied.prototype.grid = function (i) {
+    var day = this.days[i], pc = window.polygonClipping;
     if (day in this.cache) { return this.cache[day]; }
-    if (day in this.d.keys) { var k = polys(this.d.keys[day], this.scale); this.remember(day, k); return k; }
+    if (day in this.d.keys) { var k = polys(this.d.keys[day], 1); this.remember(day, k); return k; }
     var start = i;
     while (start > 0 && !(this.days[start] in this.cache) && !(this.days[start] in this.d.keys)) { start--; }
-    var geom = this.coords(start);
-    for (var j = start + 1; j <= i; j++) {
+    var geom = this.grid(start);
+    for (var j = start + 1; j <= i && geom !== null; j++) {
       var d = this.days[j], g = this.d.gained[d], l = this.d.lost[d];
-      if (g && g.length) { geom = window.polygonClipping.union(geom, polys(g, this.scale)); }
-      if (l && l.length) { geom = window.polygonClipping.difference(geom, polys(l, this.scale)); }
-      this.remember(d, geom);
+      try {
+        if (g && g.length) { geom = pc.union(geom, polys(g, 1)); }
+        if (l && l.length) { geom = pc.difference(geom, polys(l, 1)); }
+        this.remember(d, geom);
+      } catch (e) {
+        console.warn("occupied area of " + d + ": forward replay failed (" + e.message + ")");
+        geom = null;
+      }
     }
+    return geom !== null ? geom : this.backward(i);
+  };
+  /* Day i from the next keyframe after it, undoing each later day's gains and losses. */
+  Occupied.prototype.backward = function (i) {
+    var pc = window.polygonClipping, end = i + 1;
+    while (end < this.days.length && !(this.days[end] in this.d.keys)) { end++; }
+    if (end >= this.days.length) { this.failed[this.days[i]] = true; return null; }
+    var geom = polys(this.d.keys[this.days[end]], 1);
+    try {
+      for (var j = end; j > i; j--) {
+        var d = this.days[j], g = this.d.gained[d], l = this.d.lost[d];
+        if (l && l.length) { geom = pc.union(geom, polys(l, 1)); }
+        if (g && g.length) { geom = pc.difference(geom, polys(g, 1)); }
+      }
+    } catch (e) {
+      console.warn("occupied area of " + this.days[i] + ": not drawn (" + e.message + ")");
+      this.failed[this.days[i]] = true;
+      return null;
+    }
+    this.remember(this.days[i], geom);
     return geom;
   };
+  /* Day i's polygons in degrees, or null. */
+  Occupied.prototype.coords = function (i) {
+    var geom = this.grid(i), scale = this.scale;
+    if (geom === null) { return null; }
+    return geom.map(function (p) {
+      return p.map(function (r) { return r.map(function (pt) { return [pt[0] / scale, pt[1] / scale]; }); });
+    });
+  };
+  window.SmOccupied = Occupied;  // for the browser test that replays every day of the history
 
   // ---------------------------------------------------------------- the control
   function Time(map, cfg, refs) {
@@ -338,10 +377,14 @@
       if (i < 0) { return {key: "none", features: []}; }
       var shownDay = occ.days[i], self = this;
       var note = shownDay !== day ? " (occupied area: no snapshot; nearest earlier day " + shownDay + ")" : "";
-      return {key: shownDay, note: note, features: function () {
-        return [{type: "Feature", geometry: {type: "MultiPolygon", coordinates: self.occupied.coords(i)},
+      var failed = " (occupied area of " + shownDay + ": could not be drawn in the browser; see the page's figures)";
+      var res = {key: shownDay, note: self.occupied.failed[shownDay] ? failed : note, features: function () {
+        var coords = self.occupied.coords(i);
+        if (coords === null) { res.note = failed; return []; }
+        return [{type: "Feature", geometry: {type: "MultiPolygon", coordinates: coords},
                  properties: {status: occ.status || "", tip: occ.texts[i][0], popup: occ.texts[i][1]}}];
       }};
+      return res;
     }
     var layer = h.layers[id];
     if (!layer) { return {key: "unknown", features: []}; }
