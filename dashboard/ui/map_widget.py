@@ -126,14 +126,16 @@ def render_groups(groups: Sequence[folium.FeatureGroup]) -> GroupsRender:
 
 
 def with_time(groups: GroupsRender, seq: int, day: date, drawn: date, compare: bool,
-              town: dict[str, object] | None = None) -> GroupsRender:
+              town: dict[str, object] | None = None, applied: int = 0) -> GroupsRender:
     """The groups' script, then the page's word to the map's clock (static/map/time.js): which
     groups hold which day, whether the page draws a comparison, its numbered date command, and the
-    chosen town's line to the front (data/front.town_line), which the map redraws for any day.
-    Evaluated whenever the component re-evaluates the groups; the map takes a command once."""
+    chosen town's line to the front (data/front.town_line), which the map redraws for any day, and
+    the map's last move the page had applied when it made the command (fixed per command, so the
+    script changes only with a command). Evaluated whenever the component re-evaluates the
+    groups; the map takes a command once."""
     names = ", ".join(f"{json.dumps(layer_id)}: {name}" for layer_id, name in groups.ids if layer_id)
     message = json.dumps({"seq": seq, "date": day.isoformat(), "drawn": drawn.isoformat(), "compare": compare,
-                          "town": town}, ensure_ascii=True)
+                          "town": town, "applied": applied}, ensure_ascii=True)
     tell = (f"\nif (window.SmTime) {{ var __smMsg = {message}; __smMsg.groups = {{{names}}};\n"
             f"  window.SmTime.server(map_div, __smMsg); }}\n")
     return replace(groups, script=groups.script + tell.replace("<", "\\u003c"))

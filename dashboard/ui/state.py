@@ -47,7 +47,7 @@ class Key:
     PLAY_UNIT = "play_unit"            # select: Play's step (day, week or month)
     DOWNLOAD_VIEW = "download_view"    # the view downloads export, read at click time
     PAGE_CONTROLS = "page_controls"    # the page's own controls as the last full run set them
-    MAP_CLOCK = "map_clock"            # [command number, its date, the date the map shows, last report]
+    MAP_CLOCK = "map_clock"            # [command, its date, date the map shows, last report, move applied]
 
 
 #: Controls drawn by the whole page, outside the map fragment: only a full run may change them.
@@ -239,14 +239,17 @@ def queue_layers(layers: Iterable[str]) -> None:
     st.session_state[Key.PENDING_LAYERS] = set(layers)
 
 
-def map_command(day: date) -> tuple[int, date]:
+def map_command(day: date, instance: str) -> tuple[int, date, int]:
     """The page's numbered date command to the map: a new one only when the page's date is not
-    the one the map shows (a sidebar step, the sidebar's Play, a new map), never for a date the
-    map itself reported."""
-    clock = st.session_state.setdefault(Key.MAP_CLOCK, [0, day, None, None])
+    the one the map shows (a sidebar step or Play, a new map), never for a date the map reported;
+    and the map's last move the page had applied then (the map redoes later ones: time.js)."""
+    clock = st.session_state.setdefault(Key.MAP_CLOCK, [0, day, None, None, 0])
     if clock[2] != day:
+        last = clock[3]
+        applied = int(last[1]) if last and last[0] == instance and str(last[1]).isdigit() else 0
         clock[:3] = [clock[0] + 1, day, day]
-    return clock[0], clock[1]
+        clock[4:] = [applied]
+    return clock[0], clock[1], clock[4] if len(clock) > 4 else 0
 
 
 def map_reported_date(instance: str, day: date, count: str, seq: int) -> bool:
@@ -255,7 +258,7 @@ def map_reported_date(instance: str, day: date, count: str, seq: int) -> bool:
     clock = st.session_state.get(Key.MAP_CLOCK)
     if clock is None or clock[3] == (instance, count) or seq != clock[0]:
         return False
-    clock[2:] = [day, (instance, count)]
+    clock[2:4] = [day, (instance, count)]
     queue_next_date(day)
     return True
 

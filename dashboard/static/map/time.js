@@ -5,8 +5,10 @@
    - the reader, through this control: the map draws the day at once and reports it;
    - the page, through a numbered command (a sidebar step, a link, the sidebar's Play): the map
      takes any command newer than the last one it took, and does not report it back.
-   A report names the last command it follows, so the page can drop one that a later command
-   overtook. The server's dated layers are a first paint for one day; once the history is here,
+   A report names the reader's last move and the last command it follows, so the page can drop
+   one that a later command overtook; a command names the last move the page applied, and the
+   map makes its later moves again from the commanded date (nothing the reader did is lost). The
+   server's dated layers are a first paint for one day; once the history is here,
    the map draws its own date over them whenever they show another day. With a compare date set,
    the server draws the changes for the reported date (the map only moves its own date). */
 (function () {
@@ -127,7 +129,8 @@
   function Time(map, cfg, refs) {
     this.map = map; this.cfg = cfg; this.date = null; this.seq = -1; this.compare = false;
     this.markers = refs.towns || null; this.markersDay = null;  // the base map's town markers
-    this.groups = {}; this.order = []; this.drawn = {}; this.reports = 0; this.history = null; this.playing = null;
+    this.groups = {}; this.order = []; this.drawn = {}; this.history = null; this.playing = null;
+    this.ops = 0; this.pending = [];  // the reader's numbered moves the page has not applied yet
     this.unit = "day"; this.speed = cfg.speeds[Math.min(2, cfg.speeds.length - 1)];
     this.first = cfg.first; this.last = cfg.last;
     this.control = this.build();
@@ -161,13 +164,16 @@
       }
       var b = L.DomUtil.create("button", "sm-time-step", row);
       b.type = "button"; b.textContent = s[0]; b.title = s[3];
-      L.DomEvent.on(b, "click", function () { self.stop(); self.go(step(self.date, s[1], s[2]), true); });
+      L.DomEvent.on(b, "click", function () { self.stop(); self.move(s[1], s[2]); });
     });
     var slider = this.slider = L.DomUtil.create("input", "sm-time-slider", div);
     slider.type = "range"; slider.min = 0; slider.step = 1;
     slider.max = Math.round((parse(this.last) - parse(this.first)) / DAY);
     slider.setAttribute("aria-label", "Map date");
-    L.DomEvent.on(slider, "input", function () { self.stop(); self.go(iso(parse(self.first) + slider.value * DAY), true); });
+    L.DomEvent.on(slider, "input", function () {
+      self.stop();
+      self.move("day", Math.round((parse(self.first) + slider.value * DAY - parse(self.date)) / DAY));
+    });
     var play = L.DomUtil.create("div", "sm-time-play", div);
     var button = this.playButton = L.DomUtil.create("button", "sm-time-playbtn", play);
     button.type = "button"; button.textContent = "Play"; button.setAttribute("aria-pressed", "false");
@@ -211,21 +217,45 @@
     this.order = Object.keys(msg.groups);  // the server's drawing order (catalog order)
     this.compare = !!msg.compare;
     this.town = msg.town || null;
+    var rebased = false;
     if (msg.seq > this.seq) {
       this.seq = msg.seq;
-      this.stop(true);  // the page's date wins: nothing of the old one to report
+      if (this.playing) { this.stop(true); this.pending = []; }  // the page's date wins over Play
       this.date = this.clamp(msg.date);
+      rebased = this.rebase(msg.applied || 0);
     }
     this.serverDay = msg.drawn;
     this.sync();
+    if (rebased) { this.report(); }
   };
 
-  Time.prototype.go = function (day, byReader) {
+  /* A command from the page (a sidebar step, say) crossed the reader's own moves in the map: the
+     page had applied moves up to number `applied`, so the later ones are made again from the
+     commanded date. Steps add up whichever came first: n clicks, wherever, move n steps. */
+  Time.prototype.rebase = function (applied) {
+    var self = this, before = this.date;
+    this.pending = this.pending.filter(function (op) { return op.n > applied; });
+    this.pending.forEach(function (op) { self.date = self.clamp(step(self.date, op.unit, op.count)); });
+    return this.date !== before;
+  };
+
+  /* The reader's own move in the map: numbered, kept until the page says it applied it. */
+  Time.prototype.move = function (unit, count) {
+    var moved = this.go(step(this.date, unit, count));
+    if (moved) {
+      this.ops += 1;
+      this.pending.push({n: this.ops, unit: unit, count: count});
+      if (this.pending.length > 400) { this.pending.shift(); }  // bounded: a long Play unreported
+      if (!this.playing) { this.report(); }
+    }
+    return moved;
+  };
+
+  Time.prototype.go = function (day) {
     day = this.clamp(day);
     var moved = day !== this.date;
     this.date = day;
     this.sync();
-    if (byReader && moved && !this.playing) { this.report(); }
     return moved;
   };
 
@@ -233,8 +263,7 @@
     var self = this;
     if (this.date >= this.last) { return; }
     this.playing = setInterval(function () {
-      var next = step(self.date, self.unit, 1);
-      self.go(next, true);
+      self.move(self.unit, 1);
       if (self.date >= self.last) { self.stop(); }
     }, Math.round(1000 / this.speed));
     this.playButton.setAttribute("aria-pressed", "true");
@@ -252,8 +281,8 @@
 
   /* Tell the page (through the map component's own report, which it debounces). */
   Time.prototype.report = function () {
-    this.reports += 1;
-    var entry = {name: this.cfg.marker + this.date, url: this.reports + "@" + this.seq};
+    // "<last move>@<command>": the page applies it only if no newer command overtook it
+    var entry = {name: this.cfg.marker + this.date, url: this.ops + "@" + this.seq};
     this.map._smReport = entry;
     var data = window.__GLOBAL_DATA__;
     if (data && data.selected_layers) {
