@@ -36,6 +36,7 @@ from dashboard.map.publish import publish
 from dashboard.map.style import allow_zoom
 from dashboard.ui import private_api as api
 from dashboard.ui import state
+from dashboard.ui.map_clock import Step
 
 
 @dataclass(frozen=True)
@@ -126,16 +127,19 @@ def render_groups(groups: Sequence[folium.FeatureGroup]) -> GroupsRender:
 
 
 def with_time(groups: GroupsRender, seq: int, day: date, drawn: date, compare: bool,
-              town: dict[str, object] | None = None, applied: int = 0) -> GroupsRender:
+              town: dict[str, object] | None = None, applied: int = 0, step: Step | None = None) -> GroupsRender:
     """The groups' script, then the page's word to the map's clock (static/map/time.js): which
     groups hold which day, whether the page draws a comparison, its numbered date command, and the
     chosen town's line to the front (data/front.town_line), which the map redraws for any day, and
     the map's last move the page had applied when it made the command (fixed per command, so the
-    script changes only with a command). Evaluated whenever the component re-evaluates the
-    groups; the map takes a command once."""
+    script changes only with a command), and the sidebar step the command is, if it is one (the
+    map makes it from its own date). Evaluated whenever the component re-evaluates the groups;
+    the map takes a command once."""
     names = ", ".join(f"{json.dumps(layer_id)}: {name}" for layer_id, name in groups.ids if layer_id)
     message = json.dumps({"seq": seq, "date": day.isoformat(), "drawn": drawn.isoformat(), "compare": compare,
-                          "town": town, "applied": applied}, ensure_ascii=True)
+                          "town": town, "applied": applied,
+                          "step": {"unit": step.unit, "count": step.count, "base": step.base.isoformat()}
+                          if step is not None else None}, ensure_ascii=True)
     tell = (f"\nif (window.SmTime) {{ var __smMsg = {message}; __smMsg.groups = {{{names}}};\n"
             f"  window.SmTime.server(map_div, __smMsg); }}\n")
     return replace(groups, script=groups.script + tell.replace("<", "\\u003c"))

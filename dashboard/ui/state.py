@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.data.view import Bounds, ViewState, normalise, parse_query, same_spot, step, to_query
+from dashboard.ui.map_clock import MapClock, Step
 from dashboard.ui.map_sync import LayerSync
 
 
@@ -47,7 +48,8 @@ class Key:
     PLAY_UNIT = "play_unit"            # select: Play's step (day, week or month)
     DOWNLOAD_VIEW = "download_view"    # the view downloads export, read at click time
     PAGE_CONTROLS = "page_controls"    # the page's own controls as the last full run set them
-    MAP_CLOCK = "map_clock"            # [command, its date, date the map shows, last report, move applied]
+    MAP_CLOCK = "map_clock"            # ui/map_clock.MapClock: commands to the map, its reports
+    STEP = "map_step"                  # the latest sidebar step (map_clock.Step)
 
 
 #: Controls drawn by the whole page, outside the map fragment: only a full run may change them.
@@ -156,8 +158,12 @@ def follow_map_move(center: tuple[float, float], zoom: int) -> None:
 
 # --------------------------------------------------------------------- date and play callbacks
 def shift_date(unit: str, count: int, bounds: Bounds) -> None:
-    """Button callback (runs before the script, so it may set the slider's value)."""
-    set_date(step(st.session_state[Key.DATE], unit, count), bounds)
+    """Button callback (runs before the script, so it may set the slider's value). The step goes
+    to the map as well: it is made from the map's own date (map_clock.py)."""
+    s, base = st.session_state, st.session_state[Key.DATE]
+    previous = s.get(Key.STEP)
+    s[Key.STEP] = Step((previous.n if previous else 0) + 1, unit, count, base)
+    set_date(step(base, unit, count), bounds)
 
 
 def pick_date(bounds: Bounds) -> None:
@@ -239,26 +245,20 @@ def queue_layers(layers: Iterable[str]) -> None:
     st.session_state[Key.PENDING_LAYERS] = set(layers)
 
 
-def map_command(day: date, instance: str) -> tuple[int, date, int]:
-    """The page's numbered date command to the map: a new one only when the page's date is not
-    the one the map shows (a sidebar step or Play, a new map), never for a date the map reported;
-    and the map's last move the page had applied then (the map redoes later ones: time.js)."""
-    clock = st.session_state.setdefault(Key.MAP_CLOCK, [0, day, None, None, 0])
-    if clock[2] != day:
-        last = clock[3]
-        applied = int(last[1]) if last and last[0] == instance and str(last[1]).isdigit() else 0
-        clock[:3] = [clock[0] + 1, day, day]
-        clock[4:] = [applied]
-    return clock[0], clock[1], clock[4] if len(clock) > 4 else 0
+def map_command(day: date, instance: str) -> tuple[int, date, int, Step | None]:
+    """The page's latest date command to the map (see ui/map_clock.py)."""
+    s, last_step = st.session_state, st.session_state.get(Key.STEP)
+    # a new clock (a new map) owes nothing to the steps made before it
+    clock = s.setdefault(Key.MAP_CLOCK, MapClock(steps_seen=last_step.n if last_step else 0))
+    return clock.command(day, instance, last_step)
 
 
 def map_reported_date(instance: str, day: date, count: str, seq: int) -> bool:
     """The map's report of a date the reader chose there: True once per report made after the
     page's latest command (an older one was overtaken by it), and the page's date follows."""
     clock = st.session_state.get(Key.MAP_CLOCK)
-    if clock is None or clock[3] == (instance, count) or seq != clock[0]:
+    if clock is None or not clock.reported(instance, day, count, seq):
         return False
-    clock[2:4] = [day, (instance, count)]
     queue_next_date(day)
     return True
 

@@ -222,7 +222,7 @@
       this.seq = msg.seq;
       if (this.playing) { this.stop(true); this.pending = []; }  // the page's date wins over Play
       this.date = this.clamp(msg.date);
-      rebased = this.rebase(msg.applied || 0);
+      rebased = this.rebase(msg.applied || 0, msg.step);
     }
     this.serverDay = msg.drawn;
     this.sync();
@@ -230,13 +230,20 @@
   };
 
   /* A command from the page (a sidebar step, say) crossed the reader's own moves in the map: the
-     page had applied moves up to number `applied`, so the later ones are made again from the
-     commanded date. Steps add up whichever came first: n clicks, wherever, move n steps. */
-  Time.prototype.rebase = function (applied) {
-    var self = this, before = this.date;
+     page had applied moves up to number `applied`, so the later ones are made again, and a
+     sidebar step after them, from the day the page stepped from (so a step that the page's older
+     date clamped at the first or last day still counts). n clicks, wherever, move n steps. */
+  Time.prototype.rebase = function (applied, sidebar) {
+    var self = this, commanded = this.date;
     this.pending = this.pending.filter(function (op) { return op.n > applied; });
-    this.pending.forEach(function (op) { self.date = self.clamp(step(self.date, op.unit, op.count)); });
-    return this.date !== before;
+    if (!this.pending.length) { return false; }
+    var ok = sidebar && /^\d{4}-\d{2}-\d{2}$/.test(sidebar.base) && sidebar.unit in this.cfg.units
+      && Number.isInteger(sidebar.count);
+    var d = ok ? this.clamp(sidebar.base) : commanded;
+    this.pending.forEach(function (op) { d = self.clamp(step(d, op.unit, op.count)); });
+    if (ok) { d = this.clamp(step(d, sidebar.unit, sidebar.count)); }
+    this.date = d;
+    return d !== commanded;
   };
 
   /* The reader's own move in the map: numbered, kept until the page says it applied it. */

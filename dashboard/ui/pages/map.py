@@ -92,14 +92,14 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     # The map draws its own date from its history file; the server's dated groups are the first
     # paint of the day last commanded (they change only with a command, so a date the reader
     # chose in the map costs the server no map work). A comparison is drawn by the server.
-    seq, commanded, applied = state.map_command(view.date, instance)
+    seq, commanded, applied, sidebar_step = state.map_command(view.date, instance)
     # The history file holds every settlement change too (the browser picks a day's window), so
     # only a comparison needs the server to draw the reported day.
     by_server = view.compare is not None
     drawn = view.date if by_server else commanded
     groups = map_widget.groups_for(ds, bounds, drawn, view.compare, view.article, view.mode)
     groups = map_widget.with_time(groups, seq, commanded, drawn, view.compare is not None, chosen_town(ds, view),
-                                  applied)
+                                  applied, sidebar_step)
     listed = base.layers + groups.layers
     control = map_widget.control_for(tuple(visible_labels(ds, view)), tuple(listed))
     in_control = {label for label, _, overlay in listed if overlay}
