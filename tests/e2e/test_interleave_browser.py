@@ -13,7 +13,7 @@ The seed comes from INTERLEAVE_SEED (else random); it is printed and named in ev
 message: `INTERLEAVE_SEED=<n> pytest tests/e2e/test_interleave_browser.py` replays the plan.
 INTERLEAVE_COMBOS=1 also mixes in two controls used back to back without waiting (a sidebar step
 and a map step within the map's report debounce). The replays at the end are cases these readers
-found, kept as they were found: one not yet fixed fails until it is."""
+found, kept as they were found (all fixed since: they guard against a return)."""
 
 from __future__ import annotations
 
@@ -330,8 +330,8 @@ REPLAYS = [
     pytest.param(date(2024, 9, 20), [("map-then-sidebar", "+1d", "+1d")], id="map-then-sidebar-step"),
     # (INTERLEAVE_COMBOS=1, seed 11) on the last day: the map's −1d, then the sidebar's +1d before
     # the map's report: the sidebar steps the page's date, still the last day, to itself (clamped),
-    # so `state.map_command` sends no command and the map's report of 08-21 wins: 08-21, not 08-22.
-    # Still failing after 37042d7.
+    # so `state.map_command` sent no command and the map's report of 08-21 won: 08-21, not 08-22
+    # (still so after 37042d7; fixed in 27166a8).
     pytest.param(date(2026, 8, 22), [("map-then-sidebar", "+1d", "−1d")], id="map-then-sidebar-at-the-end"),
 ]
 
