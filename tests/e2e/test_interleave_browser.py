@@ -9,8 +9,9 @@ at once. A model keeps the date each reader must see (clamped to the history, mo
 `dashboard.data.view.step` does) and the layers it must see; after every action the map, the
 URL, the sidebar's slider, the panel heading and both layer controls must agree with it.
 
-The seed comes from INTERLEAVE_SEED (else random); it is printed and named in every assertion
-message: `INTERLEAVE_SEED=<n> pytest tests/e2e/test_interleave_browser.py` replays the plan.
+The seed comes from INTERLEAVE_SEED (`random` draws one; unset, a fixed seed, so that CI does not
+pass or fail by chance); it is printed and named in every assertion message:
+`INTERLEAVE_SEED=<n> pytest tests/e2e/test_interleave_browser.py` replays the plan.
 INTERLEAVE_COMBOS=1 also mixes in two controls used back to back without waiting (a sidebar step
 and a map step within the map's report debounce). The replays at the end are cases these readers
 found, kept as they were found (all fixed since: they guard against a return)."""
@@ -55,9 +56,16 @@ class Plan:
     actions: list[Action]
 
 
+#: The seeds the suite runs unless told otherwise: CI must not pass or fail by chance (seeds 1-13
+#: and several random ones passed when this was written). INTERLEAVE_SEED=random draws one.
+DEFAULT_SEED = 3
+
+
 def _seed() -> int:
-    raw = os.environ.get("INTERLEAVE_SEED")
-    return int(raw) if raw else random.SystemRandom().randrange(1, 10**6)
+    raw = os.environ.get("INTERLEAVE_SEED", "").strip()
+    if raw == "random":
+        return random.SystemRandom().randrange(1, 10**6)
+    return int(raw) if raw else DEFAULT_SEED
 
 
 def _action(rng: random.Random) -> Action:
