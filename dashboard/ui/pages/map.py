@@ -89,6 +89,11 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     key = f"map-{view.basemap}"
     instance = map_widget.instance_id(base, key)
     center, zoom = state.map_start(instance)
+    # A date the reader chose in the map reruns the whole page (panels, sidebar, URL): follow it
+    # before drawing the map again in this fragment run, which the page's run would redo anyway.
+    early = state.map_report(instance)
+    if early is not None:
+        follow_map_date(bounds, early.get("selected_layers"), instance)
     # The map draws its own date from its history file; the server's dated groups are the first
     # paint of the day last commanded (they change only with a command, so a date the reader
     # chose in the map costs the server no map work). A comparison is drawn by the server.

@@ -1,0 +1,44 @@
+"""Every session-state key of the app, named once (ui/state.py is the only module using them)."""
+
+from __future__ import annotations
+
+
+class Key:
+    """Every session-state key of the app."""
+
+    DATE = "date"                      # slider: the map date
+    COMPARE_ON = "compare_on"          # checkbox: comparison on
+    COMPARE = "compare"                # date input: the comparison date
+    BASEMAP = "basemap"                # radio: basemap id
+    ARTICLE = "article"                # select: the article whose layers and figures are shown
+    MODE = "compare_mode"              # radio: a compare date as the changes layer or side by side
+    TOWN = "town"                      # the chosen town's GeoNames id ("" = none)
+    LAST_CLICK = "map_last_click"      # (component instance, click count) last acted on
+    PLAYING = "playing"                # toggle: Play
+    LAYER_PREFIX = "layer_"            # checkboxes: one per layer id
+    PENDING_DATE = "pending_date"      # set at the end of a run, applied before the widgets exist
+    PENDING_STOP = "pending_stop"
+    PENDING_LAYERS = "pending_layers"
+    ORIGIN = "view_origin"             # the session's first view: the base map keeps its centre
+    CURRENT = "view_current"           # the last view shown, kept across pages
+    NOTICES = "url_notices"            # what the opening link had wrong, said once
+    CENTER = "center"                  # the map's centre and zoom as the reader left them
+    MAP_START = "map_start"            # (component instance, centre, zoom) the map was created with
+    ZOOM = "zoom"
+    MAP_SYNC = "map_layer_sync"        # layer sets sent to the map and reported back (LayerSync)
+    SHARE_LINK = "share_link"          # text box with the view's link
+    EMBED_CODE = "embed_code"          # text box with the view's <iframe> snippet
+    PICK = "date_pick"                 # date input: type or pick the map date
+    PLAY_UNIT = "play_unit"            # select: Play's step (day, week or month)
+    DOWNLOAD_VIEW = "download_view"    # the view downloads export, read at click time
+    PAGE_CONTROLS = "page_controls"    # the page's own controls as the last full run set them
+    MAP_CLOCK = "map_clock"            # ui/map_clock.MapClock: commands to the map, its reports
+    STEP = "map_step"                  # the latest sidebar step (map_clock.Step)
+
+
+#: Controls drawn by the whole page, outside the map fragment: only a full run may change them.
+PAGE_OWNED = (Key.DATE, Key.COMPARE_ON, Key.COMPARE, Key.MODE, Key.PICK, Key.PLAYING, Key.PLAY_UNIT, Key.ARTICLE)
+
+
+def layer_key(layer_id: str) -> str:
+    return f"{Key.LAYER_PREFIX}{layer_id}"
