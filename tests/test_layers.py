@@ -71,3 +71,22 @@ def test_events_show_from_their_date_until_their_end(shipped, view):
     assert first["name"] in set(shown_before["name"])
     assert shown_after is None or first["name"] not in set(shown_after["name"])
     assert view_features(shipped, spec, replace(view, date=date(2024, 9, 1))) is None  # not yet reported
+
+
+def test_the_record_a_day_shows_is_the_latest_at_or_before_it(shipped):
+    """Figures of the Kursk outline are cached by the record shown (data/layers.shown_record_day):
+    it must be exactly the record extent_for picks, for any day."""
+    from datetime import date, timedelta
+
+    from dashboard.data.history import extent_for
+    from dashboard.data.layers import shown_record_day
+
+    spec = shipped.catalog.by_role("salient")
+    gdf = shipped.layers[spec.id].gdf
+    first = min(str(d)[:10] for d in gdf["date"])
+    for k in range(0, 800, 7):
+        day = date(2024, 7, 1) + timedelta(days=k)
+        picked = extent_for(gdf, day)
+        expected = None if picked.empty else date.fromisoformat(str(picked["date"].iloc[0])[:10])
+        assert shown_record_day(shipped, spec.id, day) == expected, day
+    assert shown_record_day(shipped, spec.id, date.fromisoformat(first) - timedelta(days=1)) is None

@@ -11,7 +11,7 @@ import pandas as pd
 
 from dashboard.data.geometry import measured_km2
 from dashboard.data.history import extent_for
-from dashboard.data.layers import equal_area, held_outline
+from dashboard.data.layers import equal_area, held_outline, shown_record_day
 from dashboard.data.load import Dataset
 from dashboard.data.outcomes import Expectation
 from dashboard.data.settlements import Change, SettlementsError, load_settlements, table_path
@@ -38,26 +38,31 @@ def measured(ds: Dataset, expectation: Expectation, article: date, day: date) ->
     return None
 
 
-# Cached per (data, article day, map day): every date step reruns the page, and the outline's
-# measure is a projection and an area, not worth redoing for a day already shown.
-@functools.lru_cache(maxsize=256)
 def _salient(ds: Dataset, article: date, day: date) -> Measured | None:
     spec = ds.catalog.by_role("salient")
     if spec is None or spec.id not in ds.layers:
         return None
+    return _salient_between(ds, spec.id, shown_record_day(ds, spec.id, article), shown_record_day(ds, spec.id, day))
+
+
+# Keyed by the outlines shown, not by the days: a handful of outlines for 769 days, so a date step
+# almost never measures anything (a projection and an area each time otherwise).
+@functools.lru_cache(maxsize=64)
+def _salient_between(ds: Dataset, layer_id: str, at_article: date | None, at_day: date | None) -> Measured:
+    spec = ds.catalog.layers[layer_id]
     crs = equal_area(ds)
 
-    def shown(d: date) -> str:
-        outline = extent_for(ds.layers[spec.id].gdf, d)
+    def shown(record: date | None) -> str:
+        outline = extent_for(ds.layers[layer_id].gdf, record) if record else ds.layers[layer_id].gdf.iloc[0:0]
         if outline.empty:
             return "none yet"
         if not (outline.geometry.geom_type.isin(["Polygon", "MultiPolygon"])).any():
             return f"no held area drawn since {outline['date'].iloc[0]} (see the end records)"
-        return f"{measured_km2(held_outline(ds, d), crs):,.0f} km² (outline of {outline['date'].iloc[0]})"
+        return f"{measured_km2(held_outline(ds, record), crs):,.0f} km² (outline of {outline['date'].iloc[0]})"
 
     source = ds.catalog.sources.get(spec.source)
     return Measured("Ukrainian-held area in Kursk Oblast, measured on the hand-drawn outline",
-                    shown(article), shown(day), "Approximate outlines drawn from dated reports.",
+                    shown(at_article), shown(at_day), "Approximate outlines drawn from dated reports.",
                     spec.status, source.name if source else spec.source, source.url if source else "")
 
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from dashboard.data.history import extent_for
-from dashboard.data.layers import equal_area
+from dashboard.data.layers import equal_area, shown_record_day
 from dashboard.data.load import Dataset
 from dashboard.data.specs import FigureSpec
 
@@ -119,8 +119,15 @@ def salient_change(ds: Dataset, start: date, end: date) -> WindowFigure | None:
     spec = ds.catalog.by_role("salient")
     if spec is None or spec.id not in ds.layers:
         return None
-    gdf = ds.layers[spec.id].gdf
-    a, b = extent_for(gdf, start), extent_for(gdf, end)
+    return _salient_change(ds, spec.id, shown_record_day(ds, spec.id, start), shown_record_day(ds, spec.id, end))
+
+
+@functools.lru_cache(maxsize=64)  # by the outlines shown: a handful, whatever the days
+def _salient_change(ds: Dataset, layer_id: str, start: date | None, end: date | None) -> WindowFigure:
+    spec = ds.catalog.layers[layer_id]
+    gdf = ds.layers[layer_id].gdf
+    a = extent_for(gdf, start) if start else gdf.iloc[0:0]
+    b = extent_for(gdf, end) if end else gdf.iloc[0:0]
     area_a = float(a["measured_area_km2"].sum()) if not a.empty else 0.0
     area_b = float(b["measured_area_km2"].sum()) if not b.empty else 0.0
     shown_a = str(a["date"].iloc[0]) if not a.empty else "none yet"

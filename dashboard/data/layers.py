@@ -7,6 +7,8 @@ plus what the layer adds (`kind`, `measured_area_km2`, `claimed_area_km2`, `note
 
 from __future__ import annotations
 
+import bisect
+import functools
 from datetime import date
 
 import geopandas as gpd
@@ -137,6 +139,19 @@ def occupied_props(ds: Dataset, spec: LayerSpec, day: date) -> dict[str, object]
                  f"{shown.isoformat()}.")
     return {"name": f"Russian-occupied Ukraine on {shown.isoformat()}", "date": shown.isoformat(),
             **_provenance(ds, spec), "measured_area_km2": round(area), "note": note}
+
+
+@functools.lru_cache(maxsize=8)
+def _record_days(ds: Dataset, layer_id: str) -> tuple[str, ...]:
+    return tuple(sorted(set(ds.layers[layer_id].gdf["date"].astype(str).str.slice(0, 10))))
+
+
+def shown_record_day(ds: Dataset, layer_id: str, day: date) -> date | None:
+    """The date of the dated-extent record a layer shows on `day` (None before its first): what
+    the day's outline depends on, so figures of an outline are cached by it, not by the day."""
+    days = _record_days(ds, layer_id)
+    i = bisect.bisect_right(days, day.isoformat())
+    return date.fromisoformat(days[i - 1]) if i else None
 
 
 def held_outline(ds: Dataset, day: date) -> shapely.Geometry:
