@@ -117,11 +117,30 @@ def monthly_html(monthly: pd.DataFrame, start: date, end: date) -> str:
     return bars_html(monthly.rename(columns={"month": "period"}), start, end, monthly=True)
 
 
+@dataclass(frozen=True)
+class Banded:
+    """A chart drawn once, with its window's shaded band put in per window: a date step changes
+    only the band, so the rest is not built again (about 30 ms for the daily series)."""
+
+    head: str
+    tail: str
+    axes: _Axes
+    min_width: float
+
+    def html(self, start: date, end: date) -> str:
+        return self.head + self.axes.band(start, end, self.min_width) + self.tail
+
+
 def bars_html(frame: pd.DataFrame, start: date, end: date, monthly: bool) -> str:
     """Bars of `frame` (columns `period` = first day, `net_km2`) with the window [start, end]
     shaded. Text takes the page's colour (light and dark themes)."""
+    chart = bars_chart(frame, monthly)
+    return chart.html(start, end) if chart else ""
+
+
+def bars_chart(frame: pd.DataFrame, monthly: bool) -> Banded | None:
     if frame.empty:
-        return ""
+        return None
     weeks = [pd.Timestamp(w).date() for w in frame["period"]]
     values = [float(v) for v in frame["net_km2"]]
     step = _nice_step(max([*values, 0.0]) - min([*values, 0.0]))
@@ -129,7 +148,7 @@ def bars_html(frame: pd.DataFrame, start: date, end: date, monthly: bool) -> str
                high=max(step, -(-max(values) // step) * step), height=HEIGHT)
     period = "month" if monthly else "week"
     caption = f"Net change of the occupied area per {period}, km²"
-    parts = [ax.opening(caption), ax.band(start, end, 0.3), *ax.grid(step, zero_opacity=0.6)]
+    parts = [*ax.grid(step, zero_opacity=0.6)]
     rows = []
     for week, value in zip(weeks, values, strict=True):
         bar_w = (100 - LEFT) * (_period_end(week, monthly) - week).days / ax.span_days * 0.8
@@ -140,7 +159,7 @@ def bars_html(frame: pd.DataFrame, start: date, end: date, monthly: bool) -> str
         parts.append(_box("bar", ax.x(week) + bar_w * 0.1, bar_w, top, max(bottom - top, 0.5),
                           f"background:{BAR_COLOUR}", title=label))
     table = figures_table(caption, (period.capitalize(), "Net change, km²"), rows)
-    return "".join([*parts, *ax.months(), "</div>", table])
+    return Banded(ax.opening(caption), "".join([*parts, *ax.months(), "</div>", table]), ax, 0.3)
 
 
 # --------------------------------------------------------------------- daily series (line as area)
@@ -166,16 +185,22 @@ def series_html(frame: pd.DataFrame, column: str, start: date, end: date, *, uni
     """A daily series (`frame` columns `date` and `column`) as an area of boxes, the days
     [start, end] shaded and the day `mark` drawn as a vertical line. Same box pattern as the bars:
     positioned divs only, so Streamlit's sanitiser keeps it."""
+    chart = series_chart(frame, column, unit=unit, label=label, mark=mark, keep=keep, from_zero=from_zero)
+    return chart.html(start, end) if chart else ""
+
+
+def series_chart(frame: pd.DataFrame, column: str, *, unit: str, label: str, mark: date | None = None,
+                 keep: str = "last", from_zero: bool = True) -> Banded | None:
     frame = frame.dropna(subset=[column])
     if frame.empty:
-        return ""
+        return None
     days = [pd.Timestamp(d).date() for d in frame["date"]]
     values = [float(v) for v in frame[column]]
     step = _nice_step(max(values) - (0.0 if from_zero else min(values)))
     low = 0.0 if from_zero else (min(values) // step) * step
     ax = _Axes(days[0], days[-1] + timedelta(days=1), low=low,
                high=max(low + step, -(-max(values) // step) * step), height=SERIES_HEIGHT)
-    parts = [ax.opening(html_text(label)), ax.band(start, end, 0.4), *ax.grid(step, zero_opacity=0.15)]
+    parts = [*ax.grid(step, zero_opacity=0.15)]
     rows = []
     for a, b, value in _columns(days, values, keep):
         left, right = ax.x(a), ax.x(b + timedelta(days=1))
@@ -188,4 +213,4 @@ def series_html(frame: pd.DataFrame, column: str, start: date, end: date, *, uni
                           title=html_text(f"{mark.isoformat()}: {values[days.index(mark)]:,.1f} {unit}")
                           if mark in days else ""))
     table = figures_table(html_text(label), ("Day or days", f"Value, {html_text(unit)}"), rows)
-    return "".join([*parts, *ax.months(), "</div>", table])
+    return Banded(ax.opening(html_text(label)), "".join([*parts, *ax.months(), "</div>", table]), ax, 0.4)

@@ -28,7 +28,7 @@ from dashboard.data.load import Dataset
 from dashboard.data.view import Bounds, ViewState
 from dashboard.map.text import markdown_text
 from dashboard.ui import state
-from dashboard.ui.chart import series_html
+from dashboard.ui.chart import Banded, series_chart, series_html
 from dashboard.ui.private_api import RerunException, StopException
 from dashboard.ui.settlements_panel import occupation_note
 
@@ -133,11 +133,16 @@ def town_figures(ds: Dataset, view: ViewState, town: Town) -> None:
                f"{closest[1]:,.1f} km on {closest[0].isoformat()} (the orange line); the shaded day is the map date.")
 
 
-@functools.lru_cache(maxsize=128)  # bounded: a window is two of the history's days
 def front_chart(ds: Dataset, start: date, end: date) -> str:
-    """The line of contact per day with the window shaded: the same for every reader of a window."""
-    return series_html(front_series(ds), "front_km", start, end, unit="km", from_zero=False,
-                       label="Line of contact per day, km")
+    """The line of contact per day with the window shaded ("" without data)."""
+    chart = _front_series_chart(ds)
+    return chart.html(start, end) if chart else ""
+
+
+@functools.lru_cache(maxsize=4)  # one per dataset: the band is put in per window
+def _front_series_chart(ds: Dataset) -> Banded | None:
+    return series_chart(front_series(ds), "front_km", unit="km", from_zero=False,
+                        label="Line of contact per day, km")
 
 
 def line_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:

@@ -17,7 +17,7 @@ from dashboard.data.view import Bounds, ViewState
 from dashboard.export import figures_csv, geojson_bytes, standalone_html
 from dashboard.map.text import markdown_text
 from dashboard.ui import settlements_panel, state
-from dashboard.ui.chart import weekly_html
+from dashboard.ui.chart import Banded, bars_chart
 
 
 def figures_panel(ds: Dataset, view: ViewState) -> None:
@@ -53,12 +53,15 @@ def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
                    "The shaded band is the chosen window.")
 
 
-@functools.lru_cache(maxsize=128)  # bounded: a window is two of the history's days
 def weekly_chart(ds: Dataset, start: date, end: date) -> str:
-    """The weekly bars with the window shaded ("" without data): the same for every reader of a
-    window, and rebuilt on each date step otherwise."""
-    weekly = weekly_net_change(ds)
-    return "" if weekly.empty else weekly_html(weekly, start, end)
+    """The weekly bars with the window shaded ("" without data)."""
+    chart = _weekly_bars(ds)
+    return chart.html(start, end) if chart else ""
+
+
+@functools.lru_cache(maxsize=4)  # one per dataset: every reader's bars, the band put in per window
+def _weekly_bars(ds: Dataset) -> Banded | None:
+    return bars_chart(weekly_net_change(ds).rename(columns={"week": "period"}), monthly=False)
 
 
 def downloads(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
