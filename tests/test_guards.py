@@ -229,7 +229,7 @@ def test_the_server_holds_a_bounded_number_of_files_for_all_sessions(editor_on, 
     monkeypatch.setattr(guards, "files_held", lambda path: (0, False))
     monkeypatch.setattr(guards, "files_held_total", lambda: guards.MAX_FILES_TOTAL)
     status, _, downstream, read = call(UPLOAD, "PUT", chunks=[b"x" * 100])
-    assert status == 503 and downstream.calls == [] and read == []
+    assert status == 429 and downstream.calls == [] and read == []
     monkeypatch.setattr(guards, "files_held_total", lambda: guards.MAX_FILES_TOTAL - 1)
     assert call(UPLOAD, "PUT", chunks=[b"x" * 100])[0] == 204
     monkeypatch.setattr(guards, "files_held", lambda path: (1, True))

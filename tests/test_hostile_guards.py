@@ -108,7 +108,7 @@ def test_parallel_uploads_from_many_sessions_cannot_pass_the_servers_file_count(
 
     with ThreadPoolExecutor(1) as pool:
         statuses = pool.submit(asyncio.run, run()).result()
-    assert statuses.count(204) == 5 and statuses.count(503) == 35
+    assert statuses.count(204) == 5 and statuses.count(429) == 35
     assert len(stored) == 5
 
 
@@ -137,3 +137,35 @@ def test_a_refused_or_failed_upload_frees_its_place(monkeypatch):
 
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, run()).result()
+
+
+def test_refused_uploads_leave_nothing_behind(monkeypatch):
+    """Found in review: a refused upload with a made-up session id left an empty entry behind,
+    keyed by a path segment the sender chooses (unbounded)."""
+    monkeypatch.setenv("SITUATION_MAP_EDITOR", "1")
+    monkeypatch.setattr(guards, "files_held", lambda path: (0, False))
+    monkeypatch.setattr(guards, "files_held_total", lambda: guards.MAX_FILES_TOTAL)
+
+    async def never(scope, receive, send):
+        raise AssertionError("a refused upload reached Streamlit")
+
+    async def run() -> tuple[list[int], dict]:
+        middleware = RequestGuards(never)
+        statuses = []
+        for i in range(50):
+            sent: list[dict] = []
+
+            async def receive():
+                return {"type": "http.request", "body": b"x", "more_body": False}
+
+            async def send(message, sent=sent):
+                sent.append(message)
+
+            scope = {"type": "http", "method": "PUT", "path": f"/_stcore/upload_file/made-up-{i}/f",
+                     "query_string": b"", "headers": []}
+            await middleware(scope, receive, send)
+            statuses.append(sent[0]["status"])
+        return statuses, middleware.streaming
+
+    statuses, streaming = asyncio.run(run())
+    assert set(statuses) == {429} and streaming == {}

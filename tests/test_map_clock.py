@@ -38,10 +38,25 @@ def test_a_new_map_starts_counting_its_moves_again(session):
     assert state.map_command(D + timedelta(days=5), "map-b") == (2, D + timedelta(days=5), 0, None)
 
 
-def test_a_forged_move_number_counts_as_none(session):
+def test_a_forged_move_number_is_no_report(session):
+    """The report comes from the browser: only ASCII digits (a '²' passed isdigit() and then
+    broke int() in the next command)."""
     state.map_command(D, "map-a")
-    assert state.map_reported_date("map-a", D, "x1", 1)
+    for forged in ("x1", "²", "+5", "1_0", "9" * 5000, ""):
+        assert not state.map_reported_date("map-a", D, forged, 1), forged
     assert state.map_command(D + timedelta(days=1), "map-a")[2] == 0
+
+
+def test_a_report_waits_while_a_sidebar_step_has_no_command_yet(session):
+    """Found in review: the map's +1d report and a sidebar +1d in one run. The step was made from
+    the page's date before the report, so the report must not be taken on its own: the command
+    carries the step, and the map makes its move, then the step (two days, not one)."""
+    state.map_command(D, "map-a")
+    session[state.Key.STEP] = state.Step(1, "day", 1, D)  # the step's callback ran first
+    assert not state.map_reported_date("map-a", D + timedelta(days=1), "1", 1)
+    seq, _, applied, step = state.map_command(D + timedelta(days=1), "map-a")
+    assert (seq, applied, step) == (2, 0, state.Step(1, "day", 1, D)), "the map redoes move 1, then the step"
+    assert state.map_reported_date("map-a", D + timedelta(days=2), "1", 2)
 
 
 def test_a_sidebar_step_is_a_command_even_where_the_date_stays(session):

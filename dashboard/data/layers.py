@@ -143,7 +143,16 @@ def occupied_props(ds: Dataset, spec: LayerSpec, day: date) -> dict[str, object]
 
 @functools.lru_cache(maxsize=8)
 def _record_days(ds: Dataset, layer_id: str) -> tuple[str, ...]:
-    return tuple(sorted(set(ds.layers[layer_id].gdf["date"].astype(str).str.slice(0, 10))))
+    """The layer's record days as ISO text (dated layers are validated so; any other text a
+    catalog gives a role's layer is left out rather than break the page)."""
+    return tuple(sorted(d for d in set(ds.layers[layer_id].gdf["date"].astype(str).str.slice(0, 10)) if _iso(d)))
+
+
+def _iso(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 def shown_record_day(ds: Dataset, layer_id: str, day: date) -> date | None:

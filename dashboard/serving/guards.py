@@ -232,15 +232,19 @@ class RequestGuards:
         path = scope.get("path", "")
         session_id, _, file_id = path.partition(UPLOAD_ROUTE)[2].partition("/")
         count, replacing = files_held(path)
-        streaming = self.streaming.setdefault(session_id, set())
+        # Looked up, not created: a refused request (any made-up session id) leaves nothing behind.
+        streaming = self.streaming.get(session_id, set())
         if file_id in streaming or (count + len(streaming) >= MAX_FILES_PER_SESSION and not replacing):
             await respond(send, 429, "This page holds as many uploaded files as it may; remove one first.")
             return
         in_flight = sum(len(files) for files in self.streaming.values())
         if not replacing and files_held_total() + in_flight >= MAX_FILES_TOTAL:
-            await respond(send, 503, "The server holds as many uploaded files as it may; try again later.")
+            # 429, not 503: a proxy takes a 503 for a failing replica (nginx retries the upload
+            # elsewhere and stops sending anyone to this one for a while).
+            await respond(send, 429, "The server holds as many uploaded files as it may; try again later.")
             return
         # No await between the count and this: the next request of the session sees this one.
+        streaming = self.streaming.setdefault(session_id, streaming)
         streaming.add(file_id)
         try:
             messages = await capped_body(receive, self.upload_cap)

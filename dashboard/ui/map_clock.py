@@ -13,8 +13,12 @@ map reports the reader's moves, each numbered. Three rules keep every click:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+
+#: A move number as the map writes it (ASCII digits, bounded): anything else is not a report.
+_MOVE = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class MapClock:
         new_step = step is not None and step.n != self.steps_seen
         if self.shown != day or new_step or self.day is None:
             last = self.report
-            self.applied = int(last[1]) if last and last[0] == instance and last[1].isdigit() else 0
+            self.applied = int(last[1]) if last and last[0] == instance and _MOVE.fullmatch(last[1]) else 0
             self.seq, self.day, self.shown = self.seq + 1, day, day
             self.step = step if new_step else None
             if step is not None:
@@ -50,9 +54,13 @@ class MapClock:
         assert self.day is not None
         return self.seq, self.day, self.applied, self.step
 
-    def reported(self, instance: str, day: date, move: str, seq: int) -> bool:
-        """Whether a report of the map's date is taken: once, and only if no command overtook it."""
-        if self.report == (instance, move) or seq != self.seq:
+    def reported(self, instance: str, day: date, move: str, seq: int, step: Step | None = None) -> bool:
+        """Whether a report of the map's date is taken: once, only if no command overtook it, and
+        not while a sidebar step waits for its command (that step was made from the page's date
+        before this report: the command makes both, the step after the report's moves)."""
+        if not _MOVE.fullmatch(move) or self.report == (instance, move) or seq != self.seq:
+            return False
+        if step is not None and step.n != self.steps_seen:
             return False
         self.shown, self.report = day, (instance, move)
         return True

@@ -120,8 +120,9 @@ def follow_map_move(center: tuple[float, float], zoom: int) -> None:
 def shift_date(unit: str, count: int, bounds: Bounds) -> None:
     """Button callback (runs before the script, so it may set the slider's value). The step goes
     to the map as well: it is made from the map's own date (map_clock.py)."""
-    s, base = st.session_state, st.session_state[Key.DATE]
-    previous = s.get(Key.STEP)
+    s = st.session_state
+    # a date the map reported and the page has queued is newer than the slider's value
+    base, previous = s.pop(Key.PENDING_DATE, None) or s[Key.DATE], s.get(Key.STEP)
     s[Key.STEP] = Step((previous.n if previous else 0) + 1, unit, count, base)
     set_date(step(base, unit, count), bounds)
 
@@ -217,7 +218,7 @@ def map_reported_date(instance: str, day: date, count: str, seq: int) -> bool:
     """The map's report of a date the reader chose there: True once per report made after the
     page's latest command (an older one was overtaken by it), and the page's date follows."""
     clock = st.session_state.get(Key.MAP_CLOCK)
-    if clock is None or not clock.reported(instance, day, count, seq):
+    if clock is None or not clock.reported(instance, day, count, seq, st.session_state.get(Key.STEP)):
         return False
     queue_next_date(day)
     return True

@@ -252,7 +252,7 @@
     if (moved) {
       this.ops += 1;
       this.pending.push({n: this.ops, unit: unit, count: count});
-      if (this.pending.length > 400) { this.pending.shift(); }  // bounded: a long Play unreported
+      if (this.pending.length > 2000) { this.pending.shift(); }  // bounded; a Play over all 769 days fits
       if (!this.playing) { this.report(); }
     }
     return moved;

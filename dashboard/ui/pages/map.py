@@ -5,6 +5,7 @@ state from `dashboard.ui.state`."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date
 
@@ -23,6 +24,7 @@ from dashboard.ui.chrome import loaded, page_header, show_problems, show_url_not
 from dashboard.ui.controls import layer_controls, share_box, view_controls
 
 MAP_HEIGHT = 600
+MOVE_NUMBER = re.compile(r"[0-9]{1,9}")
 PLAY_STEP_SECONDS = 0.8
 
 
@@ -137,6 +139,8 @@ def follow_map_date(bounds: Bounds, selected: object, instance: str) -> None:
         if not isinstance(name, str) or not name.startswith(DATE_MARKER) or not isinstance(tag, str):
             continue
         count, _, seq = tag.partition("@")
+        if not (MOVE_NUMBER.fullmatch(count) and MOVE_NUMBER.fullmatch(seq)):
+            return  # the browser's word: ASCII digits only ('²', '+5' and '1_0' pass int())
         try:
             day = min(max(date.fromisoformat(name[len(DATE_MARKER):]), bounds.first), bounds.last)
             command = int(seq)
