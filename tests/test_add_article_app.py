@@ -154,7 +154,13 @@ def test_a_read_past_the_time_limit_is_stopped_with_a_message_and_the_next_read_
     monkeypatch.setenv("SITUATION_MAP_EDITOR", "1")
     monkeypatch.setenv("SITUATION_MAP_READ_SECONDS", "0.001")
     at = read(open_page(monkeypatch), ARTICLE)
-    assert len(at.error) == 1, [e.value for e in at.error]
+    if not at.error and not at.dataframe:
+        # Neither a message nor a read's tables: the click never reached the page (seen twice in
+        # full runs on a loaded machine, never alone). Click again; a read that ignored the limit
+        # would show its tables and fail below.
+        at.button(key="ed_read").click()
+        at.run()
+    assert len(at.error) == 1, ([e.value for e in at.error], len(at.dataframe))
     message = at.error[0].value.replace("\\", "")
     assert "took longer than 0.001 s and was stopped" in message and "Nothing was changed" in message
     assert "\n" not in message and not at.dataframe, "no review tables from a stopped read"
