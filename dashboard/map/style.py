@@ -54,7 +54,8 @@ MAP_CSS = """
 /* The page sizes the map's frame to the window (ui/chrome.py); the map fills its frame. */
 #map_div { height: 100vh !important; }
 /* topright, left of it only the zoom, measure and search column: never over them */
-.sm-asof { max-width: calc(100% - 190px); }
+/* vw: the map's own frame (a percentage of the shrink-to-fit corner squeezed the box to 16 px) */
+.sm-asof { max-width: calc(100vw - 190px); }
 .sm-narrow .sm-asof { font-size: 11px; max-width: 190px; }
 .leaflet-top { z-index: 1001; }  /* the measuring panel and search results open over the legend */
 .leaflet-control-measure { font-size: 12px; }

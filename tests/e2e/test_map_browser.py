@@ -33,6 +33,8 @@ def test_map_paints_every_layer_offline(app_server, watched: Watched):
     for spec in load_catalog(ROOT / "geodata" / "catalog.toml").layers.values():
         assert spec.title in legend and spec.status in legend
     assert "Map date 2024-11-10" in frame.locator(".sm-asof").inner_text()
+    # readable on one line, not squeezed to a column of word fragments (it once was 16 px wide)
+    assert frame.locator(".sm-asof").evaluate("e => e.getBoundingClientRect().width") >= 120
     control = frame.locator(".leaflet-control-layers").text_content()
     assert "Towns in the story" in control and "Offline map" not in control  # basemap: sidebar only
     assert frame.locator("path[fill='#fbfaf6']").count() >= 1, "offline basemap (Ukraine's land) painted"
