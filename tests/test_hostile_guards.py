@@ -11,6 +11,43 @@ from dashboard.serving import guards
 from dashboard.serving.guards import MAX_FILES_PER_SESSION, RequestGuards
 
 
+def parallel_puts(streamlit, paths: list[str]) -> list[int]:
+    """PUT each path through the guards at once: every body arrives only once all requests have
+    started (so none is stored before the others are counted). The statuses, in order."""
+
+    async def run() -> list[int]:
+        middleware = RequestGuards(streamlit)
+        release = asyncio.Event()
+
+        async def one(path: str) -> int:
+            sent: list[dict] = []
+            first = True
+
+            async def receive():
+                nonlocal first
+                if first:
+                    first = False
+                    await release.wait()
+                    return {"type": "http.request", "body": b"x" * 100, "more_body": False}
+                return {"type": "http.disconnect"}
+
+            async def send(message):
+                sent.append(message)
+
+            scope = {"type": "http", "method": "PUT", "path": path, "query_string": b"", "headers": []}
+            await middleware(scope, receive, send)
+            return sent[0]["status"]
+
+        tasks = [asyncio.ensure_future(one(path)) for path in paths]
+        for _ in range(5):
+            await asyncio.sleep(0)
+        release.set()
+        return list(await asyncio.gather(*tasks))
+
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own: the browser tests leave one running here
+        return pool.submit(asyncio.run, run()).result()
+
+
 def test_parallel_uploads_cannot_pass_the_per_session_file_count(monkeypatch):
     """Found by sending 40 uploads with new file ids at once: each was counted against the files
     already stored (none yet) before its body arrived, so all 40 were stored. Uploads still
@@ -30,38 +67,7 @@ def test_parallel_uploads_cannot_pass_the_per_session_file_count(monkeypatch):
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    async def run() -> list[int]:
-        middleware = RequestGuards(streamlit)
-        release = asyncio.Event()
-
-        async def one(i: int) -> int:
-            sent: list[dict] = []
-            first = True
-
-            async def receive():
-                nonlocal first
-                if first:  # every body arrives only once all requests have started
-                    first = False
-                    await release.wait()
-                    return {"type": "http.request", "body": b"x" * 100, "more_body": False}
-                return {"type": "http.disconnect"}
-
-            async def send(message):
-                sent.append(message)
-
-            scope = {"type": "http", "method": "PUT", "path": f"/_stcore/upload_file/s/f{i}",
-                     "query_string": b"", "headers": []}
-            await middleware(scope, receive, send)
-            return sent[0]["status"]
-
-        tasks = [asyncio.ensure_future(one(i)) for i in range(40)]
-        for _ in range(5):
-            await asyncio.sleep(0)
-        release.set()
-        return list(await asyncio.gather(*tasks))
-
-    with ThreadPoolExecutor(1) as pool:
-        statuses = pool.submit(asyncio.run, run()).result()
+    statuses = parallel_puts(streamlit, [f"/_stcore/upload_file/s/f{i}" for i in range(40)])
     assert statuses.count(204) == MAX_FILES_PER_SESSION and statuses.count(429) == 40 - MAX_FILES_PER_SESSION
     assert len(stored) == MAX_FILES_PER_SESSION
 
@@ -81,33 +87,7 @@ def test_parallel_uploads_from_many_sessions_cannot_pass_the_servers_file_count(
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    async def run() -> list[int]:
-        middleware = RequestGuards(streamlit)
-        release = asyncio.Event()
-
-        async def one(i: int) -> int:
-            sent: list[dict] = []
-
-            async def receive():
-                await release.wait()
-                return {"type": "http.request", "body": b"x" * 100, "more_body": False}
-
-            async def send(message):
-                sent.append(message)
-
-            scope = {"type": "http", "method": "PUT", "path": f"/_stcore/upload_file/s{i}/f",
-                     "query_string": b"", "headers": []}
-            await middleware(scope, receive, send)
-            return sent[0]["status"]
-
-        tasks = [asyncio.ensure_future(one(i)) for i in range(40)]
-        for _ in range(5):
-            await asyncio.sleep(0)
-        release.set()
-        return list(await asyncio.gather(*tasks))
-
-    with ThreadPoolExecutor(1) as pool:
-        statuses = pool.submit(asyncio.run, run()).result()
+    statuses = parallel_puts(streamlit, [f"/_stcore/upload_file/s{i}/f" for i in range(40)])
     assert statuses.count(204) == 5 and statuses.count(429) == 35
     assert len(stored) == 5
 
