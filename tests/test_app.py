@@ -79,14 +79,14 @@ def test_link_sets_the_widgets(monkeypatch):
     at = run_app(monkeypatch, params={"date": "2024-08-20", "layers": "occupied,places", "mode": "swipe",
                                       "compare": "2024-08-01"})
     assert at.slider(key="date").value.isoformat() == "2024-08-20"
-    assert at.checkbox(key="layer_places").value and not at.checkbox(key="layer_oblasts").value
+    assert at.checkbox(key="layer_places.on").value and not at.checkbox(key="layer_oblasts.off").value
     assert at.radio(key="compare_mode").value == "swipe"
     assert not at.warning
 
 
 def test_a_link_to_online_tiles_opens_the_offline_map_and_says_why(monkeypatch):
     at = run_app(monkeypatch, params={"basemap": "osm"})
-    assert at.radio(key="basemap").value == "vector"
+    assert at.radio(key="basemap.vector").value == "vector"
     assert any("another host" in w.value for w in at.warning)
 
 
@@ -186,7 +186,7 @@ article = "second"
     assert "Troops in the later report" in labels and "Troops massed (Kursk)" not in labels
     assert "Occupied Ukraine" in labels  # shared measures stay
     assert at.selectbox(key="article").value == "second"
-    layer_boxes = {c.key for c in at.checkbox if c.key.startswith("layer_")}
+    layer_boxes = {c.key.rsplit(".", 1)[0] for c in at.checkbox if c.key.startswith("layer_")}
     assert "layer_occupied" in layer_boxes and "layer_kursk-salient" not in layer_boxes
     at.selectbox(key="article").set_value("kursk-nov-2024").run()
     labels = {m.label.replace("\\", "") for m in at.metric}
@@ -235,3 +235,20 @@ def test_animation_of_any_map_view_is_never_refused_for_its_area(monkeypatch, wh
     box = view_bbox(view, ds.catalog.meta.bounds)
     plan(ds, AnimationRequest(start=date(2025, 1, 1), end=date(2025, 1, 8), step="week", bbox=box))  # no error
     assert box.west < view.lon < box.east or where["zoom"] == "5"
+
+
+def test_a_layer_switch_and_a_basemap_switch_reach_the_view_and_the_url(monkeypatch):
+    """Each switch is a widget keyed by its value (the browser may drop a fragment widget's
+    state and fall back to its default): its callback moves the page's own state, and the next
+    run draws a new widget whose default is the new value."""
+    at = run_app(monkeypatch, params={"layers": "occupied,places"})
+    at.checkbox(key="layer_places.on").uncheck().run()
+    at.checkbox(key="layer_oblasts.off").check().run()
+    assert at.checkbox(key="layer_places.off").value is False
+    assert at.checkbox(key="layer_oblasts.on").value is True
+    layers = at.query_params["layers"].split(",")
+    assert "oblasts" in layers and "places" not in layers and "occupied" in layers
+    other = "osm"  # the catalog's online basemap: a reader may pick it, a link may not open it
+    at.radio(key="basemap.vector").set_value(other).run()
+    assert at.radio(key=f"basemap.{other}").value == other
+    assert at.query_params["basemap"] == other

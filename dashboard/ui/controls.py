@@ -12,7 +12,7 @@ from dashboard.data.load import Dataset
 from dashboard.data.view import MODES, Bounds
 from dashboard.map.text import markdown_text
 from dashboard.ui import state
-from dashboard.ui.state import Key, layer_key
+from dashboard.ui.state import Key
 
 #: (label, unit, count, tip): two rows of three buttons.
 STEPS = (("−1m", "month", -1, "One month back"), ("−7d", "week", -1, "One week back"),
@@ -72,9 +72,14 @@ def layer_controls(ds: Dataset, bounds: Bounds, article: str) -> None:
     st.subheader("Layers")
     # Labels, help and option names are Markdown to Streamlit: catalog text goes in escaped.
     for spec in ds.catalog.for_article(article):
-        st.checkbox(markdown_text(f"{spec.title} ({spec.status})"), key=layer_key(spec.id),
+        key, shown = state.layer_box(spec.id)
+        st.checkbox(markdown_text(f"{spec.title} ({spec.status})"), value=shown, key=key,
+                    on_change=state.switch_layer, args=(spec.id, key),
                     help=markdown_text(spec.description) if spec.description else None)
-    st.radio("Basemap", options=list(bounds.basemap_ids), key=Key.BASEMAP,
+    key, chosen = state.basemap_box()
+    options = list(bounds.basemap_ids)
+    st.radio("Basemap", options=options, index=options.index(chosen) if chosen in options else 0, key=key,
+             on_change=state.switch_basemap, args=(key,),
              format_func=lambda i: markdown_text(ds.catalog.basemaps[i].title))
 
 

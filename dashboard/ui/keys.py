@@ -9,13 +9,14 @@ class Key:
     DATE = "date"                      # slider: the map date
     COMPARE_ON = "compare_on"          # checkbox: comparison on
     COMPARE = "compare"                # date input: the comparison date
-    BASEMAP = "basemap"                # radio: basemap id
+    BASEMAP = "basemap"                # the basemap id shown (its radio: basemap_widget)
     ARTICLE = "article"                # select: the article whose layers and figures are shown
     MODE = "compare_mode"              # radio: a compare date as the changes layer or side by side
     TOWN = "town"                      # the chosen town's GeoNames id ("" = none)
     LAST_CLICK = "map_last_click"      # (component instance, click count) last acted on
     PLAYING = "playing"                # toggle: Play
-    LAYER_PREFIX = "layer_"            # checkboxes: one per layer id
+    LAYERS = "layers_shown"            # frozenset of the layer ids shown (their checkboxes: layer_key)
+    LAYER_PREFIX = "layer_"            # checkboxes: one per layer id and value
     PENDING_DATE = "pending_date"      # set at the end of a run, applied before the widgets exist
     PENDING_STOP = "pending_stop"
     PENDING_LAYERS = "pending_layers"
@@ -40,5 +41,12 @@ class Key:
 PAGE_OWNED = (Key.DATE, Key.COMPARE_ON, Key.COMPARE, Key.MODE, Key.PICK, Key.PLAYING, Key.PLAY_UNIT, Key.ARTICLE)
 
 
-def layer_key(layer_id: str) -> str:
-    return f"{Key.LAYER_PREFIX}{layer_id}"
+def layer_key(layer_id: str, shown: bool) -> str:
+    """A layer's checkbox: one key per value, so that a new value is a new widget whose default
+    is that value (see state.layer_box)."""
+    return f"{Key.LAYER_PREFIX}{layer_id}.{'on' if shown else 'off'}"
+
+
+def basemap_key(basemap_id: str) -> str:
+    """The basemap radio: one key per choice, as for the layers' checkboxes."""
+    return f"{Key.BASEMAP}.{basemap_id}"

@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.data.view import Bounds, ViewState, normalise, parse_query, same_spot, step, to_query
-from dashboard.ui.keys import PAGE_OWNED, Key, layer_key
+from dashboard.ui.keys import PAGE_OWNED, Key, basemap_key, layer_key
 from dashboard.ui.map_clock import MapClock, Step
 from dashboard.ui.map_sync import LayerSync
 
@@ -46,9 +46,8 @@ def _seed_widgets(view: ViewState, bounds: Bounds) -> None:
         Key.DATE: view.date, Key.COMPARE_ON: view.compare is not None,
         Key.COMPARE: view.compare or max(bounds.first, view.date - timedelta(days=30)),
         Key.BASEMAP: view.basemap, Key.ARTICLE: view.article, Key.MODE: view.mode, Key.TOWN: view.town,
+        Key.LAYERS: frozenset(view.layers),
     })
-    for layer_id in bounds.layer_ids:
-        st.session_state[layer_key(layer_id)] = layer_id in view.layers
 
 
 def last_view() -> ViewState:
@@ -70,7 +69,7 @@ def current_view(bounds: Bounds) -> tuple[ViewState, list[str]]:
         notices.append("The comparison date must be earlier than the map date; comparison is off.")
         compare = None
     view = ViewState(date=day, compare=compare,
-                     layers=tuple(i for i in bounds.layer_ids if s.get(layer_key(i))),
+                     layers=tuple(i for i in bounds.layer_ids if i in s.get(Key.LAYERS, ())),
                      lat=s[Key.CENTER][0], lon=s[Key.CENTER][1], zoom=s[Key.ZOOM], basemap=s[Key.BASEMAP],
                      article=s.get(Key.ARTICLE) or bounds.default.article,
                      mode=s.get(Key.MODE) or bounds.default.mode, town=s.get(Key.TOWN) or "")
@@ -170,8 +169,7 @@ def apply_pending(bounds: Bounds) -> None:
         s[Key.PLAYING] = False
     layers = s.pop(Key.PENDING_LAYERS, None)
     if layers is not None:
-        for layer_id in bounds.layer_ids:
-            s[layer_key(layer_id)] = layer_id in layers
+        s[Key.LAYERS] = frozenset(layers) & set(bounds.layer_ids)
 
 
 def hold_page_controls() -> None:
@@ -195,6 +193,38 @@ def keep_page_controls() -> None:
     for key, value in s.get(Key.PAGE_CONTROLS, {}).items():
         if s.get(key) != value:
             s[key] = value
+
+
+# ------------------------------------------------------------- layer and basemap switches
+# The page owns which layers and basemap are shown (Key.LAYERS, Key.BASEMAP); each switch is a
+# widget keyed by its value, drawn with that value as its default. The browser sometimes drops
+# the state of the map fragment's widgets (seen after a date step: every layer box came back
+# unchecked, its default, and the next rerun sent that), so a widget's default must be the
+# value it shows: a new value is a new widget, and the old one is dropped as stale.
+def layer_box(layer_id: str) -> tuple[str, bool]:
+    """The key and value of a layer's checkbox in this run."""
+    shown = layer_id in st.session_state.get(Key.LAYERS, ())
+    return layer_key(layer_id, shown), shown
+
+
+def switch_layer(layer_id: str, key: str) -> None:
+    """A layer checkbox's callback: the box's new value becomes the page's."""
+    shown = set(st.session_state.get(Key.LAYERS, ()))
+    (shown.add if st.session_state.get(key) else shown.discard)(layer_id)
+    st.session_state[Key.LAYERS] = frozenset(shown)
+
+
+def basemap_box() -> tuple[str, str]:
+    """The key and value of the basemap radio in this run."""
+    chosen = st.session_state[Key.BASEMAP]
+    return basemap_key(chosen), chosen
+
+
+def switch_basemap(key: str) -> None:
+    """The basemap radio's callback."""
+    picked = st.session_state.get(key)
+    if isinstance(picked, str):
+        st.session_state[Key.BASEMAP] = picked
 
 
 def layer_sync() -> LayerSync:

@@ -30,10 +30,16 @@ def test_a_step_right_after_a_layer_toggle_reaches_map_and_url(app_server, watch
     boxes = [page.get_by_role("checkbox", name=label) for label in LAYERS]
     for box in boxes:
         expect(box).to_be_attached()
+    every = page.locator("[data-testid='stSidebar'] [data-testid='stCheckbox'] input")
+
+    def all_boxes() -> dict[str, bool]:
+        return {e.get_attribute("aria-label"): e.is_checked() for e in every.all()}
+
     day = START
     for n in range(ROUNDS):
         box = boxes[n % len(boxes)]
         was = box.is_checked()
+        before = all_boxes()
         page.get_by_text(LAYERS[n % len(LAYERS)]).click()  # a layer switch: the fragment reruns
         wait_idle(page)
         step.click()  # then a date step, as soon as the page is idle: the whole page reruns
@@ -42,6 +48,11 @@ def test_a_step_right_after_a_layer_toggle_reaches_map_and_url(app_server, watch
         expect(asof, f"round {n}").to_contain_text(f"Map date {day}")
         expect(page, f"round {n}").to_have_url(re.compile(rf"[?&]date={day}(&|$)"))
         expect(box, f"round {n}").to_be_checked(checked=not was)
+        # and every other box is as it was (the browser once dropped them all to unchecked)
+        wait_idle(page)
+        after = all_boxes()
+        assert {k: v for k, v in after.items() if v == before.get(k)} == {
+            k: v for k, v in before.items() if LAYERS[n % len(LAYERS)] not in k}, f"round {n}"
     # and they stay so once everything has settled (no late rerun undoes the last step)
     wait_idle(page)
     expect(slider, f"round {n}").to_have_attribute("aria-valuetext", day.isoformat())
