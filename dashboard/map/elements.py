@@ -115,13 +115,42 @@ class SyncedLayerControl(folium.LayerControl):
                 map._smListening = true;
               }
               record();
+              map._smSidebar = {{ this.sidebar|tojson }};
+              followSidebar(map);
             })({{ this.get_name() }}, {{ this.visible|tojson }});
+
+            // The page's own layer checkboxes (in the page around this frame, same origin) switch
+            // the layer here at once; the page's rerun then sends the same set, which changes
+            // nothing. A page that cannot be reached (another origin) keeps the rerun path only.
+            function followSidebar(map) {
+              var doc;
+              try { doc = window.parent !== window && window.parent.document; } catch (e) { return; }
+              if (!doc || map._smFollowing) { return; }
+              map._smFollowing = true;
+              function onChange(ev) {
+                var box = ev.target, byLabel = map._smSidebar || {}, current = map._smControl;
+                if (!box || box.type !== "checkbox" || !current) { return; }
+                // the box's name is its Markdown label: drop the escapes (a backslash before a
+                // character, written by its code: this template is Python text) to get its text
+                var escaped = new RegExp(String.fromCharCode(92, 92) + "(.)", "g");
+                var name = byLabel[(box.getAttribute("aria-label") || "").replace(escaped, "$1")];
+                current._layers.forEach(function(entry) {
+                  if (!entry.overlay || entry.name !== name) { return; }
+                  if (box.checked && !map.hasLayer(entry.layer)) { map.addLayer(entry.layer); }
+                  if (!box.checked && map.hasLayer(entry.layer)) { map.removeLayer(entry.layer); }
+                });
+              }
+              doc.addEventListener("change", onChange, true);
+              window.addEventListener("pagehide", function() { doc.removeEventListener("change", onChange, true); });
+            }
         {% endmacro %}
         """)
 
-    def __init__(self, visible: Iterable[str], **kwargs: Any) -> None:
+    def __init__(self, visible: Iterable[str], sidebar: dict[str, str] | None = None, **kwargs: Any) -> None:
+        """`sidebar`: the page's layer checkboxes' text -> the overlay each one switches."""
         super().__init__(**kwargs)
         self.visible = list(visible)
+        self.sidebar = dict(sidebar or {})
         self.marker = SYNC_MARKER
 
 

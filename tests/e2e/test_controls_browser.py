@@ -59,3 +59,34 @@ def test_a_step_right_after_a_layer_toggle_reaches_map_and_url(app_server, watch
     expect(asof, f"round {n}").to_contain_text(f"Map date {day}")
     expect(page, f"round {n}").to_have_url(re.compile(rf"[?&]date={day}(&|$)"))
     assert watched.errors == [] and watched.external == []
+
+
+def test_a_sidebar_layer_switch_reaches_the_map_before_the_server_answers(app_server, watched: Watched):
+    """The map follows the page's layer checkboxes itself: within the click's own event
+    dispatch (no round trip can have happened) the towns are gone from the map and back."""
+    watched.open(app_server.url + f"?date={START}")
+    page, frame = watched.page, watched.map()
+    expect(frame.locator(".sm-place").first).to_be_attached(timeout=60_000)
+    wait_idle(page)
+    switch = """(name) => {
+        const box = [...document.querySelectorAll("[data-testid='stSidebar'] input[type=checkbox]")]
+            .find(i => (i.getAttribute("aria-label") || "").startsWith(name));
+        const map = document.querySelector("iframe[title='streamlit_folium.st_folium']").contentDocument;
+        const before = map.querySelectorAll(".sm-place").length;
+        box.click();
+        return [before, map.querySelectorAll(".sm-place").length];
+    }"""
+    before, after = page.evaluate(switch, LAYERS[0])
+    assert before > 0 and after == 0, (before, after)
+    # then the page follows: the box, the URL, and the map stays as the reader left it
+    expect(page.get_by_role("checkbox", name=LAYERS[0])).not_to_be_checked()
+    wait_idle(page)
+    expect(page).to_have_url(re.compile(r"layers=(?![^&]*places)"))
+    expect(frame.locator(".sm-place")).to_have_count(0)
+    before, after = page.evaluate(switch, LAYERS[0])
+    assert before == 0 and after > 0, (before, after)
+    expect(page.get_by_role("checkbox", name=LAYERS[0])).to_be_checked()
+    wait_idle(page)
+    expect(page).not_to_have_url(re.compile(r"layers=(?![^&]*places)"))  # the default set has no param
+    expect(frame.locator(".sm-place").first).to_be_attached()
+    assert watched.errors == [] and watched.external == []
