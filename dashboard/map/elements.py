@@ -127,12 +127,12 @@ class SyncedLayerControl(folium.LayerControl):
               try { doc = window.parent !== window && window.parent.document; } catch (e) { return; }
               if (!doc || map._smFollowing) { return; }
               map._smFollowing = true;
-              function onChange(ev) {
-                var box = ev.target, byLabel = map._smSidebar || {}, current = map._smControl;
+              // the box's name is its Markdown label: drop the escapes (a backslash before a
+              // character, written by its code: this template is Python text) to get its text
+              var escaped = new RegExp(String.fromCharCode(92, 92) + "(.)", "g");
+              function follow(box) {
+                var byLabel = map._smSidebar || {}, current = map._smControl;
                 if (!box || box.type !== "checkbox" || !current) { return; }
-                // the box's name is its Markdown label: drop the escapes (a backslash before a
-                // character, written by its code: this template is Python text) to get its text
-                var escaped = new RegExp(String.fromCharCode(92, 92) + "(.)", "g");
                 var name = byLabel[(box.getAttribute("aria-label") || "").replace(escaped, "$1")];
                 current._layers.forEach(function(entry) {
                   if (!entry.overlay || entry.name !== name) { return; }
@@ -140,8 +140,21 @@ class SyncedLayerControl(folium.LayerControl):
                   if (!box.checked && map.hasLayer(entry.layer)) { map.removeLayer(entry.layer); }
                 });
               }
-              doc.addEventListener("change", onChange, true);
-              window.addEventListener("pagehide", function() { doc.removeEventListener("change", onChange, true); });
+              // A pointer or key press on the page's checkbox switches it in the page's own
+              // script (no native change event): read the box once that script has run.
+              function later(box) { setTimeout(function() { follow(box); }, 0); }
+              var handlers = {
+                change: function(ev) { follow(ev.target); },
+                click: function(ev) {
+                  var label = ev.target && ev.target.closest && ev.target.closest("label");
+                  if (label) { later(label.querySelector("input[type=checkbox]")); }
+                },
+                keyup: function(ev) { if (ev.key === " " || ev.key === "Enter") { later(ev.target); } }
+              };
+              Object.keys(handlers).forEach(function(type) { doc.addEventListener(type, handlers[type], true); });
+              window.addEventListener("pagehide", function() {
+                Object.keys(handlers).forEach(function(type) { doc.removeEventListener(type, handlers[type], true); });
+              });
             }
         {% endmacro %}
         """)

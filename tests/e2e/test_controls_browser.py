@@ -62,31 +62,41 @@ def test_a_step_right_after_a_layer_toggle_reaches_map_and_url(app_server, watch
 
 
 def test_a_sidebar_layer_switch_reaches_the_map_before_the_server_answers(app_server, watched: Watched):
-    """The map follows the page's layer checkboxes itself: within the click's own event
-    dispatch (no round trip can have happened) the towns are gone from the map and back."""
+    """The map follows the page's layer checkboxes itself, by pointer and by keyboard. The
+    control the server last drew carries a mark: the towns go (and come back) while that same
+    control is in place, so the change did not wait for the server's redraw."""
     watched.open(app_server.url + f"?date={START}")
     page, frame = watched.page, watched.map()
     expect(frame.locator(".sm-place").first).to_be_attached(timeout=60_000)
-    wait_idle(page)
-    switch = """(name) => {
-        const box = [...document.querySelectorAll("[data-testid='stSidebar'] input[type=checkbox]")]
-            .find(i => (i.getAttribute("aria-label") || "").startsWith(name));
-        const map = document.querySelector("iframe[title='streamlit_folium.st_folium']").contentDocument;
-        const before = map.querySelectorAll(".sm-place").length;
-        box.click();
-        return [before, map.querySelectorAll(".sm-place").length];
-    }"""
-    before, after = page.evaluate(switch, LAYERS[0])
-    assert before > 0 and after == 0, (before, after)
-    # then the page follows: the box, the URL, and the map stays as the reader left it
-    expect(page.get_by_role("checkbox", name=LAYERS[0])).not_to_be_checked()
-    wait_idle(page)
-    expect(page).to_have_url(re.compile(r"layers=(?![^&]*places)"))
-    expect(frame.locator(".sm-place")).to_have_count(0)
-    before, after = page.evaluate(switch, LAYERS[0])
-    assert before == 0 and after > 0, (before, after)
-    expect(page.get_by_role("checkbox", name=LAYERS[0])).to_be_checked()
-    wait_idle(page)
-    expect(page).not_to_have_url(re.compile(r"layers=(?![^&]*places)"))  # the default set has no param
-    expect(frame.locator(".sm-place").first).to_be_attached()
+    box = page.get_by_role("checkbox", name=LAYERS[0])
+    find_map = """() => { for (const k of Object.keys(window)) { try { const v = window[k];
+        if (v instanceof L.Map && v._smControl) { return v; } } catch (e) {} } return null; }"""
+    frames = [f for f in page.frames if "streamlit_folium" in f.url]
+
+    def mark() -> None:
+        wait_idle(page)
+        frames[0].evaluate(f"() => {{ ({find_map})()._smControl.__smMark = true; }}")
+
+    def marked_when(count_test: str) -> bool:
+        frames[0].wait_for_function(f"() => document.querySelectorAll('.sm-place').length {count_test}")
+        return frames[0].evaluate(f"() => ({find_map})()._smControl.__smMark === true")
+
+    for press, shown in ((lambda: page.get_by_text(f"{LAYERS[0]} (reported)").click(), False),
+                         (lambda: page.get_by_text(f"{LAYERS[0]} (reported)").click(), True),
+                         (lambda: (box.focus(), page.keyboard.press("Space")), False),
+                         (lambda: (box.focus(), page.keyboard.press("Space")), True)):
+        mark()
+        press()
+        assert marked_when("> 0" if shown else "=== 0"), "the towns changed only with the server's redraw"
+        # then the page follows: the box and the URL, and the map stays as the reader left it
+        expect(box).to_be_checked(checked=shown)
+        wait_idle(page)
+        if shown:  # the default set: no layers parameter, or one with the towns
+            expect(page).not_to_have_url(re.compile(r"layers=(?![^&]*places)"))
+        else:
+            expect(page).to_have_url(re.compile(r"layers=(?![^&]*places)"))
+        if shown:
+            expect(frame.locator(".sm-place").first).to_be_attached()
+        else:
+            expect(frame.locator(".sm-place")).to_have_count(0)
     assert watched.errors == [] and watched.external == []
