@@ -9,7 +9,7 @@ class Key:
     DATE = "date"                      # slider: the map date
     COMPARE_ON = "compare_on"          # checkbox: comparison on
     COMPARE = "compare"                # date input: the comparison date
-    BASEMAP = "basemap"                # the basemap id shown (its radio: basemap_widget)
+    BASEMAP = "basemap"                # the basemap id shown (its radio: basemap_key)
     ARTICLE = "article"                # select: the article whose layers and figures are shown
     MODE = "compare_mode"              # radio: a compare date as the changes layer or side by side
     TOWN = "town"                      # the chosen town's GeoNames id ("" = none)
