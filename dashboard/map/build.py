@@ -23,7 +23,7 @@ from dashboard.map.elements import AsOf, Attribution, FixedControl
 from dashboard.map.layout import FitStory, LabelDeclutter, SourcesToggle
 from dashboard.map.search_index import town_list
 from dashboard.map.style import map_css
-from dashboard.map.text import attribution_html, box_text, html_text, layer_label, legend_html
+from dashboard.map.text import attribution_html, html_text, layer_label, legend_html
 from dashboard.map.timeline import time_control
 from dashboard.map.tools import SWIPE_LEFT, SWIPE_RIGHT, MeasureControl, PlaceSearch, SwipeControl, SwipeDates
 
@@ -185,12 +185,6 @@ def _salient_end(ds: Dataset, view: ViewState) -> str:
 def overlay_labels(ds: Dataset) -> dict[str, str]:
     """Layer-control label -> catalog layer id (the control only knows labels)."""
     return {layer_label(spec): spec.id for spec in ds.catalog.layers.values()}
-
-
-def sidebar_boxes(ds: Dataset, article: str) -> tuple[tuple[str, str], ...]:
-    """(checkbox text, layer-control label) of the article's layers: the map follows the page's
-    checkboxes itself (SyncedLayerControl)."""
-    return tuple((box_text(spec), layer_label(spec)) for spec in ds.catalog.for_article(article))
 
 
 def visible_labels(ds: Dataset, view: ViewState) -> list[str]:

@@ -115,55 +115,13 @@ class SyncedLayerControl(folium.LayerControl):
                 map._smListening = true;
               }
               record();
-              map._smSidebar = {{ this.sidebar|tojson }};
-              followSidebar(map);
             })({{ this.get_name() }}, {{ this.visible|tojson }});
-
-            // The page's own layer checkboxes (in the page around this frame, same origin) switch
-            // the layer here at once; the page's rerun then sends the same set, which changes
-            // nothing. A page that cannot be reached (another origin) keeps the rerun path only.
-            function followSidebar(map) {
-              var doc;
-              try { doc = window.parent !== window && window.parent.document; } catch (e) { return; }
-              if (!doc || map._smFollowing) { return; }
-              map._smFollowing = true;
-              // the box's name is its Markdown label: drop the escapes (a backslash before a
-              // character, written by its code: this template is Python text) to get its text
-              var escaped = new RegExp(String.fromCharCode(92, 92) + "(.)", "g");
-              function follow(box) {
-                var byLabel = map._smSidebar || {}, current = map._smControl;
-                if (!box || box.type !== "checkbox" || !current) { return; }
-                var name = byLabel[(box.getAttribute("aria-label") || "").replace(escaped, "$1")];
-                current._layers.forEach(function(entry) {
-                  if (!entry.overlay || entry.name !== name) { return; }
-                  if (box.checked && !map.hasLayer(entry.layer)) { map.addLayer(entry.layer); }
-                  if (!box.checked && map.hasLayer(entry.layer)) { map.removeLayer(entry.layer); }
-                });
-              }
-              // A pointer or key press on the page's checkbox switches it in the page's own
-              // script (no native change event): read the box once that script has run.
-              function later(box) { setTimeout(function() { follow(box); }, 0); }
-              var handlers = {
-                change: function(ev) { follow(ev.target); },
-                click: function(ev) {
-                  var label = ev.target && ev.target.closest && ev.target.closest("label");
-                  if (label) { later(label.querySelector("input[type=checkbox]")); }
-                },
-                keyup: function(ev) { if (ev.key === " " || ev.key === "Enter") { later(ev.target); } }
-              };
-              Object.keys(handlers).forEach(function(type) { doc.addEventListener(type, handlers[type], true); });
-              window.addEventListener("pagehide", function() {
-                Object.keys(handlers).forEach(function(type) { doc.removeEventListener(type, handlers[type], true); });
-              });
-            }
         {% endmacro %}
         """)
 
-    def __init__(self, visible: Iterable[str], sidebar: dict[str, str] | None = None, **kwargs: Any) -> None:
-        """`sidebar`: the page's layer checkboxes' text -> the overlay each one switches."""
+    def __init__(self, visible: Iterable[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.visible = list(visible)
-        self.sidebar = dict(sidebar or {})
         self.marker = SYNC_MARKER
 
 

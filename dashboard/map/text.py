@@ -82,11 +82,6 @@ def label_html(row: dict[str, Any], css: str = "sm-label") -> str:
     return f'<div class="{css} {kind}">{html_text(row.get("name", ""))}</div>'
 
 
-def box_text(spec: LayerSpec) -> str:
-    """The text of a layer's checkbox on the page (Markdown-escaped where it is drawn)."""
-    return f"{spec.title} ({spec.status})".replace("\n", " ")
-
-
 def layer_label(spec: LayerSpec) -> str:
     """Layer-control label: title plus status (the control is a legend too)."""
     return f"{html_text(spec.title)} · {html_text(spec.status)}"

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard.data.load import Dataset
 from dashboard.data.view import MODES, Bounds
-from dashboard.map.text import box_text, markdown_text
+from dashboard.map.text import markdown_text
 from dashboard.ui import state
 from dashboard.ui.state import Key
 
@@ -73,7 +73,7 @@ def layer_controls(ds: Dataset, bounds: Bounds, article: str) -> None:
     # Labels, help and option names are Markdown to Streamlit: catalog text goes in escaped.
     for spec in ds.catalog.for_article(article):
         key, shown = state.layer_box(spec.id)
-        st.checkbox(markdown_text(box_text(spec)), value=shown, key=key,
+        st.checkbox(markdown_text(f"{spec.title} ({spec.status})"), value=shown, key=key,
                     on_change=state.switch_layer, args=(spec.id, key),
                     help=markdown_text(spec.description) if spec.description else None)
     key, chosen = state.basemap_box()

@@ -155,13 +155,10 @@ def render_control(control: folium.LayerControl, layers: Iterable[tuple[str, str
 
 
 @functools.lru_cache(maxsize=64)  # bounded: sets of visible layers readers use
-def control_for(visible: tuple[str, ...], listed: tuple[tuple[str, str, bool], ...],
-                boxes: tuple[tuple[str, str], ...] = ()) -> str:
+def control_for(visible: tuple[str, ...], listed: tuple[tuple[str, str, bool], ...]) -> str:
     """The page's layer control (showing exactly `visible`) for the listed layers, rendered once
-    per set: every rerun asks for it. `boxes`: the page's checkboxes the map follows itself."""
-    in_control = {label for label, _, overlay in listed if overlay}
-    sidebar = {text: label for text, label in boxes if label in in_control}
-    return render_control(SyncedLayerControl(list(visible), sidebar=sidebar, collapsed=True), listed)
+    per set: every rerun asks for it."""
+    return render_control(SyncedLayerControl(list(visible), collapsed=True), listed)
 
 
 def _render_listed(control: folium.LayerControl, layers: tuple[tuple[str, str, bool], ...], **kwargs: Any) -> None:

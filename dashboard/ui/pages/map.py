@@ -15,7 +15,7 @@ from streamlit.delta_generator import DeltaGenerator
 from dashboard.data.front import find_town, town_line
 from dashboard.data.load import Dataset
 from dashboard.data.view import Bounds, ViewState, step
-from dashboard.map.build import overlay_labels, sidebar_boxes, visible_labels
+from dashboard.map.build import overlay_labels, visible_labels
 from dashboard.map.elements import SYNC_MARKER
 from dashboard.map.text import markdown_text
 from dashboard.map.timeline import DATE_MARKER
@@ -108,8 +108,7 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     groups = map_widget.with_time(groups, seq, commanded, drawn, view.compare is not None, chosen_town(ds, view),
                                   applied, sidebar_step)
     listed = base.layers + groups.layers
-    control = map_widget.control_for(tuple(visible_labels(ds, view)), tuple(listed),
-                                     sidebar_boxes(ds, view.article))
+    control = map_widget.control_for(tuple(visible_labels(ds, view)), tuple(listed))
     in_control = {label for label, _, overlay in listed if overlay}
     sent = frozenset(set(visible_labels(ds, view)) & in_control)
     state.layer_sync().send(sent)  # before any report: the map's first one may echo it late
