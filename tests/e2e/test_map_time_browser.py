@@ -89,6 +89,39 @@ def test_the_sidebar_still_moves_the_map_after_the_map_moved(app_server, watched
     assert watched.errors == []
 
 
+def test_a_date_chosen_in_the_map_is_reported_at_once_and_a_burst_once_more(app_server, watched: Watched):
+    """A single step reaches the page without the component's 250 ms debounce (the value leaves
+    within the click's own handler); a burst of steps sends its first at once and the rest in one
+    trailing report, so the server reruns twice for five clicks, and the page ends on the last day."""
+    page, frame = _open(app_server, watched)
+    wait_idle(page)
+    sent = frame.locator("body").evaluate("""() => {
+        const lib = window.Streamlit, send = lib.setComponentValue.bind(lib);
+        window.__smSent = [];
+        lib.setComponentValue = (v) => {
+          window.__smSent.push((v.selected_layers || []).map(l => l.name).filter(n => n.startsWith('sm:date=')));
+          return send(v);
+        };
+        const plus = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === '+1d');
+        plus.click();
+        return window.__smSent.slice();
+    }""")
+    assert sent == [[f"sm:date={START + timedelta(days=1)}"]], "the first step is sent within its click"
+    _page_follows(page, frame, START + timedelta(days=1))
+    wait_idle(page)
+    frame.locator("body").evaluate("""() => {
+        window.__smSent = [];
+        const plus = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === '+1d');
+        for (let i = 0; i < 5; i++) { plus.click(); }
+    }""")
+    last = START + timedelta(days=6)
+    _page_follows(page, frame, last)
+    sent = frame.locator("body").evaluate("() => window.__smSent")
+    assert sent[0] == [f"sm:date={START + timedelta(days=2)}"] and sent[-1] == [f"sm:date={last}"]
+    assert len(sent) == 2, f"a burst of five steps is two reports, not {len(sent)}"
+    assert watched.errors == []
+
+
 def test_a_layer_toggle_in_the_map_reaches_the_url_and_survives_a_date_step(app_server, watched: Watched):
     page, frame = _open(app_server, watched)
     frame.locator(".leaflet-control-layers").hover()

@@ -298,7 +298,40 @@
       });
       data.selected_layers[entry.name] = entry;
     }
-    this.map.fire("moveend");  // the component reports on this event
+    this.map.fire("moveend");  // the component reports on this event, 250 ms after the last one
+    this.flush();
+  };
+
+  /* A date the reader chose should reach the page's panels at once, not after the component's
+     250 ms debounce: send now the value the component would send then (streamlit-folium 0.27.4's
+     own report, same keys in the same order), and mark it sent so its debounced report finds
+     nothing new. A burst of clicks sends its first at once and the rest through the debounce, so
+     the server reruns once per burst, not per click. Any other version keeps the debounced path
+     (the page's test of the installed version, ui/private_api.py, names the one checked). */
+  var FLUSH_GAP_MS = 300;
+  Time.prototype.flush = function () {
+    var g = window.__GLOBAL_DATA__, lib = window.Streamlit, map = this.map, now = Date.now();
+    if (!g || !lib || typeof lib.setComponentValue !== "function" || !Array.isArray(g.returned_objects)) { return; }
+    if (this.flushed && now - this.flushed < FLUSH_GAP_MS) { return; }
+    var wrap = function (v) { return v && g.wrap_longitude ? map.wrapLatLng(v) : v; };
+    var all = {
+      last_clicked: wrap(g.lat_lng_clicked), last_object_clicked: wrap(g.last_object_clicked),
+      last_object_clicked_count: g.last_object_clicked_count,
+      last_object_clicked_tooltip: g.last_object_clicked_tooltip,
+      last_object_clicked_popup: g.last_object_clicked_popup,
+      all_drawings: g.all_drawings, last_active_drawing: g.last_active_drawing,
+      last_geocoder_result: g.last_geocoder_result,
+      bounds: g.wrap_longitude ? map.wrapLatLngBounds(map.getBounds()) : map.getBounds(),
+      zoom: map.getZoom(), last_circle_radius: g.last_circle_radius,
+      last_circle_polygon: g.last_circle_polygon, center: wrap(map.getCenter()),
+      selected_layers: Object.values(g.selected_layers), selected_tags: g.selected_tags
+    };
+    var data = {};
+    Object.keys(all).forEach(function (k) { if (g.returned_objects.indexOf(k) >= 0) { data[k] = all[k]; } });
+    if (JSON.stringify(g.previous_data) === JSON.stringify(data)) { return; }
+    g.previous_data = data;
+    this.flushed = now;
+    lib.setComponentValue(data);
   };
 
   // ---------------------------------------------------------------- drawing a day
