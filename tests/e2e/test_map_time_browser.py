@@ -89,6 +89,32 @@ def test_the_sidebar_still_moves_the_map_after_the_map_moved(app_server, watched
     assert watched.errors == []
 
 
+def test_the_days_a_step_reaches_are_replayed_before_the_reader_steps(app_server, watched: Watched):
+    """After the history arrives the map replays, in idle time, the days within a week and a day
+    of its date (so a first step does not replay weeks of days within its click), and again
+    around the day a step reached."""
+    _, frame = _open(app_server, watched)
+
+    def warmed(day: date) -> None:
+        near = [(day + timedelta(days=k)).isoformat() for k in range(-8, 9)]
+        frame.locator("body").evaluate("""(_body, near) => new Promise((done, fail) => {
+            const occ = window.map._smTime.occupied, t0 = Date.now();
+            const want = near.map(d => occ.days[occ.shownIndex(d)]).filter(Boolean);
+            (function check() {
+              if (want.every(d => d in occ.cache)) { done(); }
+              else if (Date.now() - t0 > 20000) {
+                fail(new Error('not replayed: ' + want.filter(d => !(d in occ.cache))));
+              }
+              else { setTimeout(check, 50); }
+            })();
+        })""", near)
+
+    warmed(START)
+    frame.get_by_role("button", name="+1m").click()
+    warmed(step(START, "month", 1))
+    assert watched.errors == []
+
+
 def test_a_date_chosen_in_the_map_is_reported_at_once_and_a_burst_once_more(app_server, watched: Watched):
     """A single step reaches the page without the component's 250 ms debounce (the value leaves
     within the click's own handler); a burst of steps sends its first at once and the rest in one

@@ -145,6 +145,7 @@
         self.occupied = data.daily ? new Occupied(data.daily, data.scale) : null;
         self.control.classList.add("sm-time-ready");
         self.sync();
+        self.prewarm();
       }).catch(function (e) { console.warn("map history not loaded", e); });
     };
     if (window.requestIdleCallback) { window.requestIdleCallback(load, {timeout: 1500}); } else { setTimeout(load, 200); }
@@ -246,6 +247,28 @@
     return d !== commanded;
   };
 
+  /* While the reader looks, replay in idle time the days a step is likely to reach (a week and a
+     day either side), one day per slice from the keyframe before them: a first step otherwise
+     replays up to three weeks of days within its click (about 0.4 s, once per region of the
+     history). A newer call (the reader moved) replaces an unfinished one. */
+  var PREWARM_DAYS = 8;
+  Time.prototype.prewarm = function () {
+    var occ = this.occupied, self = this, token = {};
+    if (!occ || !window.polygonClipping || this.date === null) { return; }
+    var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
+    var at = occ.shownIndex(this.date);
+    var j = Math.max(0, at - PREWARM_DAYS), hi = Math.min(occ.days.length - 1, at + PREWARM_DAYS);
+    while (j > 0 && !(occ.days[j] in occ.d.keys) && !(occ.days[j] in occ.cache)) { j--; }
+    this.warming = token;
+    var next = function () {
+      if (self.warming !== token || self.playing || j > hi) { return; }
+      occ.grid(j);
+      j += 1;
+      idle(next);
+    };
+    idle(next);
+  };
+
   /* The reader's own move in the map: numbered, kept until the page says it applied it. */
   Time.prototype.move = function (unit, count) {
     var moved = this.go(step(this.date, unit, count));
@@ -253,7 +276,7 @@
       this.ops += 1;
       this.pending.push({n: this.ops, unit: unit, count: count});
       if (this.pending.length > 2000) { this.pending.shift(); }  // bounded; a Play over all 769 days fits
-      if (!this.playing) { this.report(); }
+      if (!this.playing) { this.report(); this.prewarm(); }
     }
     return moved;
   };
