@@ -13,6 +13,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
+from dashboard.ui.first_view import NOTE as FIRST_VIEW_NOTE
+
 ROOT = Path(__file__).resolve().parents[1]
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -83,6 +85,9 @@ class Watched:
 
     def open(self, url: str) -> None:
         self.page.goto(url)
+        wait_idle(self.page)
+        # A first view draws the map page's panels in a second run, after the map's paint.
+        self.page.get_by_text(FIRST_VIEW_NOTE).wait_for(state="detached", timeout=60_000)
         wait_idle(self.page)
 
     def map(self):

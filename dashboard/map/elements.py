@@ -108,6 +108,7 @@ class SyncedLayerControl(folium.LayerControl):
                 });
                 // The map's own date report (static/map/time.js) rides along with the layers.
                 if (map._smReport) { shown[map._smReport.name] = map._smReport; }
+                if (map._smPainted) { shown[map._smPainted.name] = map._smPainted; }
                 window.__GLOBAL_DATA__.selected_layers = shown;
               }
               if (!map._smListening) {
@@ -140,7 +141,8 @@ class FetchedGeoJson(MacroElement):
             if (f.properties.status in dash && dash[f.properties.status]) { s.dashArray = dash[f.properties.status]; }
             return s;
           }
-          fetch({{ this.url|tojson }}).then(function(r) {
+          // The map's first paint is done when every fetched layer is drawn (static/map/time.js).
+          (window.__smFetches = window.__smFetches || []).push(fetch({{ this.url|tojson }}).then(function(r) {
             if (!r.ok) { throw new Error("HTTP " + r.status); }
             return r.json();
           }).then(function(data) {
@@ -159,7 +161,7 @@ class FetchedGeoJson(MacroElement):
                 if (f.properties.popup) { layer.bindPopup(f.properties.popup, {maxWidth: 340}); }
               }
             }).addTo(group);
-          }).catch(function(e) { console.warn("map layer not loaded: " + {{ this.url|tojson }}, e); });
+          }).catch(function(e) { console.warn("map layer not loaded: " + {{ this.url|tojson }}, e); }));
         })({{ this._parent.get_name() }});
         {% endmacro %}
     """)

@@ -176,6 +176,8 @@ PLAY_UNITS = {"day": "a day", "week": "a week", "month": "a month"}
 PLAY_SPEEDS = (2, 5, 10, 20)
 #: The map's report of its date is an entry of its reported layers named this plus the day.
 DATE_MARKER = "sm:date="
+#: ... and its report that its first paint is done (its fetched layers drawn) is an entry named this.
+PAINTED_MARKER = "sm:painted"
 
 
 @functools.lru_cache(maxsize=8)
@@ -206,7 +208,7 @@ class TimeControl(JSCSSMixin, MacroElement):
         self.default_css = [("sm_time_css", f"{static}/map/time.css")]
         self.config = {"url": url, "first": first.isoformat(), "last": last.isoformat(),
                        "steps": [list(s) for s in STEPS], "units": PLAY_UNITS, "speeds": list(PLAY_SPEEDS),
-                       "marker": DATE_MARKER, "titles": titles, "position": "bottomleft"}
+                       "marker": DATE_MARKER, "painted": PAINTED_MARKER, "titles": titles, "position": "bottomleft"}
 
     def towns_js(self) -> str:
         """The JavaScript name of the town markers' layer (`draw._add_places` names it after the

@@ -35,6 +35,7 @@ class Key:
     PAGE_CONTROLS = "page_controls"    # the page's own controls as the last full run set them
     MAP_CLOCK = "map_clock"            # ui/map_clock.MapClock: commands to the map, its reports
     STEP = "map_step"                  # the latest sidebar step (map_clock.Step)
+    FIRST_VIEW = "first_view"          # ui/first_view.FirstView: the panels wait for the map's paint
 
 
 #: Controls drawn by the whole page, outside the map fragment: only a full run may change them.

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.data.view import Bounds, ViewState, normalise, parse_query, same_spot, step, to_query
+from dashboard.ui.first_view import FirstView
 from dashboard.ui.keys import PAGE_OWNED, Key, basemap_key, layer_key
 from dashboard.ui.map_clock import MapClock, Step
 from dashboard.ui.map_sync import LayerSync
@@ -55,9 +56,9 @@ def last_view() -> ViewState:
     return st.session_state[Key.CURRENT]
 
 
-def take_url_notices() -> list[str]:
-    """What the opening link had wrong: returned once, then forgotten."""
-    return st.session_state.pop(Key.NOTICES, [])
+def take_url_notices(keep: bool = False) -> list[str]:
+    """What the opening link had wrong: forgotten once taken, unless `keep` (a run to be redone)."""
+    return st.session_state.get(Key.NOTICES, []) if keep else st.session_state.pop(Key.NOTICES, [])
 
 
 def current_view(bounds: Bounds) -> tuple[ViewState, list[str]]:
@@ -196,11 +197,9 @@ def keep_page_controls() -> None:
 
 
 # ------------------------------------------------------------- layer and basemap switches
-# The page owns which layers and basemap are shown (Key.LAYERS, Key.BASEMAP); each switch is a
-# widget keyed by its value, drawn with that value as its default. The browser sometimes drops
-# the state of the map fragment's widgets (seen after a date step: every layer box came back
-# unchecked, its default, and the next rerun sent that), so a widget's default must be the
-# value it shows: a new value is a new widget, and the old one is dropped as stale.
+# The page owns the layers and basemap shown (Key.LAYERS, Key.BASEMAP); each switch is a widget
+# keyed by its value, with that value as default: the browser sometimes drops the map fragment's
+# widget state (every layer box came back unchecked after a date step), so a default must be true.
 def layer_box(layer_id: str) -> tuple[str, bool]:
     """The key and value of a layer's checkbox in this run."""
     shown = layer_id in st.session_state.get(Key.LAYERS, ())
@@ -225,6 +224,10 @@ def switch_basemap(key: str) -> None:
     picked = st.session_state.get(key)
     if isinstance(picked, str):
         st.session_state[Key.BASEMAP] = picked
+
+
+def first_view() -> FirstView:
+    return st.session_state.setdefault(Key.FIRST_VIEW, FirstView())
 
 
 def layer_sync() -> LayerSync:

@@ -20,14 +20,15 @@ REPORTED = """() => {
   const m = window.map, ctl = window.map && window.map._smControl;
   const d = window.__GLOBAL_DATA__ && window.__GLOBAL_DATA__.previous_data;
   if (!m || !ctl || !d || !d.center || !Array.isArray(d.selected_layers)) { return false; }
-  // (the map's own date report rides along with the layers: not a layer)
-  const reported = d.selected_layers.map(l => l && l.name).filter(n => !String(n).startsWith('sm:date='));
-  if (!reported.includes('sm:synced')) { return false; }
+  // (the map's own markers ride along with the layers: 'sm:synced', its date, its first paint)
+  const names = d.selected_layers.map(l => l && l.name);
+  if (!names.includes('sm:synced')) { return false; }
+  const reported = names.filter(n => !String(n).startsWith('sm:'));
   const shown = [];
   ctl._layers.forEach(e => { if (e.overlay && m.hasLayer(e.layer)) { shown.push(e.name); } });
   const c = m.getCenter();
   return d.zoom === m.getZoom() && Math.abs(d.center.lat - c.lat) < 1e-9 && Math.abs(d.center.lng - c.lng) < 1e-9
-    && shown.length === reported.length - 1 && shown.every(n => reported.includes(n));
+    && shown.length === reported.length && shown.every(n => reported.includes(n));
 }"""
 
 

@@ -18,8 +18,9 @@ from dashboard.data.view import Bounds, ViewState, step
 from dashboard.map.build import overlay_labels, visible_labels
 from dashboard.map.elements import SYNC_MARKER
 from dashboard.map.text import markdown_text
-from dashboard.map.timeline import DATE_MARKER
+from dashboard.map.timeline import DATE_MARKER, PAINTED_MARKER
 from dashboard.ui import aftermath, animation_panel, front_panel, map_widget, panels, settlements_panel, state
+from dashboard.ui import first_view as first
 from dashboard.ui.chrome import loaded, page_header, show_problems, show_url_notices
 from dashboard.ui.controls import layer_controls, share_box, view_controls
 
@@ -34,10 +35,12 @@ def render() -> None:
     state.apply_pending(bounds)
     state.hold_page_controls()  # after the callbacks: the date and comparison this run shows
     page_header(ds)
+    # A browser's first view draws its panels in a second run, after the map's paint.
+    waiting = state.first_view().wait(bool(st.context.headers.get("User-Agent")), time.monotonic())
     # Notices come and go between runs: one container holds them all, so the map below keeps its
     # place in the page (the browser keys elements by position: a shifted map would be re-created).
     with st.container():
-        show_url_notices(state.take_url_notices())  # said once, on the link's first view
+        show_url_notices(state.take_url_notices(keep=waiting))  # said on the link's first view
         show_problems(ds)
         # The view comes from the widgets' state, which Streamlit has before they are drawn.
         for notice in state.current_view(bounds)[1]:
@@ -49,6 +52,11 @@ def render() -> None:
     with controls:
         view_controls(ds, bounds)
     view = state.current_view(bounds)[0]
+    if waiting:
+        with right:
+            st.caption(first.NOTE)
+        wait_for_map()
+        return
     with takeaway:
         panels.downloads(ds, view, bounds)
         animation_panel.render(ds, view, bounds)
@@ -60,6 +68,13 @@ def render() -> None:
     aftermath.render(ds, view.date, view.article)
     panels.attributions(ds)
     keep_playing(view, bounds)
+
+
+@st.fragment(run_every=first.WAIT_S)
+def wait_for_map() -> None:
+    """A browser's first view: should the map not report its paint, the panels come anyway."""
+    if state.first_view().go(time.monotonic(), after=first.WAIT_S):
+        st.rerun(scope="app")
 
 
 @st.fragment
@@ -96,6 +111,8 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     early = state.map_report(instance)
     if early is not None:
         follow_map_date(bounds, early.get("selected_layers"), instance)
+        if painted(early.get("selected_layers")) and state.first_view().go(time.monotonic()):
+            st.rerun(scope="app")  # the panels were waiting for the map's first paint
     # The map draws its own date from its history file; the server's dated groups are the first
     # paint of the day last commanded (they change only with a command, so a date the reader
     # chose in the map costs the server no map work). A comparison is drawn by the server.
@@ -122,6 +139,12 @@ def map_panel(ds: Dataset, view: ViewState, bounds: Bounds) -> ViewState:
     follow_map_toggles(ds, out.get("selected_layers"), [label for label, _, _ in groups.layers], view)
     follow_town_click(ds, out.get("last_object_clicked_tooltip"), instance, out.get("last_object_clicked_count"))
     return state.current_view(bounds)[0]
+
+
+def painted(selected: object) -> bool:
+    """Whether the map's report says its first paint is done."""
+    return isinstance(selected, list) and any(isinstance(item, dict) and item.get("name") == PAINTED_MARKER
+                                              for item in selected)
 
 
 def chosen_town(ds: Dataset, view: ViewState) -> dict[str, object] | None:
