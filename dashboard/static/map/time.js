@@ -343,16 +343,21 @@
       data.selected_layers[entry.name] = entry;
     }
     this.map.fire("moveend");  // the component reports on this event, 250 ms after the last one
-    this.flush();
+    var self = this;
+    if (!this.flushing) {
+      this.flushing = setTimeout(function () { self.flushing = null; self.flush(); }, FLUSH_DELAY_MS);
+    }
   };
 
-  /* A date the reader chose should reach the page's panels at once, not after the component's
-     250 ms debounce: send now the value the component would send then (streamlit-folium 0.27.4's
-     own report, same keys in the same order), and mark it sent so its debounced report finds
-     nothing new. A burst of clicks sends its first at once and the rest through the debounce, so
-     the server reruns once per burst, not per click. Any other version keeps the debounced path
-     (the page's test of the installed version, ui/private_api.py, names the one checked). */
-  var FLUSH_GAP_MS = 300;
+  /* A date the reader chose should reach the page's panels soon, not after the component's
+     250 ms debounce: send, FLUSH_DELAY_MS after the move, the value the component would send then
+     (streamlit-folium 0.27.4's own report, same keys in the same order), and mark it sent so its
+     debounced report finds nothing new. The short delay lets the map's new day reach the screen
+     (and be seen) before the page is busy drawing the panels the report brings, and makes one
+     report of clicks within it. Later clicks of a burst go through the debounce, so the server
+     reruns about once per burst, not per click. Any other version keeps the debounced path (the
+     test of the installed version, ui/private_api.py, names the one checked). */
+  var FLUSH_DELAY_MS = 60, FLUSH_GAP_MS = 300;
   Time.prototype.flush = function () {
     var g = window.__GLOBAL_DATA__, lib = window.Streamlit, map = this.map, now = Date.now();
     if (!g || !lib || typeof lib.setComponentValue !== "function" || !Array.isArray(g.returned_objects)) { return; }
