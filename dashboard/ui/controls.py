@@ -30,17 +30,18 @@ def view_controls(ds: Dataset, bounds: Bounds) -> None:
         st.selectbox("Article", options=list(bounds.article_ids), key=Key.ARTICLE,
                      format_func=lambda i: _article_label(ds, i),
                      help="The article whose layers and figures the map shows; the daily history is shared.")
-    st.slider("Map date", min_value=bounds.first, max_value=bounds.last, step=timedelta(days=1),
-              format="YYYY-MM-DD", key=Key.DATE,
+    key, day = state.date_widget("slider")
+    st.slider("Map date", min_value=bounds.first, max_value=bounds.last, value=day, step=timedelta(days=1),
+              format="YYYY-MM-DD", key=key, on_change=state.date_chosen, args=("slider", key, bounds),
               help="Dated layers show the data for this day (or the nearest earlier one).")
     steps = [col for _row in range(2) for col in st.columns(3, gap="small")]
     for col, (label, unit, count, tip) in zip(steps, STEPS, strict=True):
         col.button(label, key=f"step_{unit}_{count}", help=tip, on_click=state.shift_date,
                    args=(unit, count, bounds), width="stretch")
-    state.sync_pick()
     pick, reset = st.columns([3, 2], vertical_alignment="bottom")
-    pick.date_input("Go to date", min_value=bounds.first, max_value=bounds.last, key=Key.PICK,
-                    on_change=state.pick_date, args=(bounds,), format="YYYY-MM-DD",
+    key, day = state.date_widget("pick")
+    pick.date_input("Go to date", value=day, min_value=bounds.first, max_value=bounds.last, key=key,
+                    on_change=state.date_chosen, args=("pick", key, bounds), format="YYYY-MM-DD",
                     help="Type or pick a day; the map and the link follow.")
     reset.button("Article", key="reset_date", on_click=state.set_date, args=(bounds.default.date, bounds),
                  help=f"Back to the article's date, {bounds.default.date.isoformat()}", width="stretch")

@@ -6,7 +6,8 @@ from __future__ import annotations
 class Key:
     """Every session-state key of the app."""
 
-    DATE = "date"                      # slider: the map date
+    DATE = "date"                      # the map date (its slider and date input: ui/date_widgets.py)
+    DATE_WIDGETS = "date_widgets"      # ui/date_widgets.DateWidgets: those widgets' keys
     COMPARE_ON = "compare_on"          # checkbox: comparison on
     COMPARE = "compare"                # date input: the comparison date
     BASEMAP = "basemap"                # the basemap id shown (its radio: basemap_key)
@@ -29,7 +30,6 @@ class Key:
     MAP_SYNC = "map_layer_sync"        # layer sets sent to the map and reported back (LayerSync)
     SHARE_LINK = "share_link"          # text box with the view's link
     EMBED_CODE = "embed_code"          # text box with the view's <iframe> snippet
-    PICK = "date_pick"                 # date input: type or pick the map date
     PLAY_UNIT = "play_unit"            # select: Play's step (day, week or month)
     DOWNLOAD_VIEW = "download_view"    # the view downloads export, read at click time
     PAGE_CONTROLS = "page_controls"    # the page's own controls as the last full run set them
@@ -39,7 +39,7 @@ class Key:
 
 
 #: Controls drawn by the whole page, outside the map fragment: only a full run may change them.
-PAGE_OWNED = (Key.DATE, Key.COMPARE_ON, Key.COMPARE, Key.MODE, Key.PICK, Key.PLAYING, Key.PLAY_UNIT, Key.ARTICLE)
+PAGE_OWNED = (Key.DATE, Key.COMPARE_ON, Key.COMPARE, Key.MODE, Key.PLAYING, Key.PLAY_UNIT, Key.ARTICLE)
 
 
 def layer_key(layer_id: str, shown: bool) -> str:
@@ -51,3 +51,4 @@ def layer_key(layer_id: str, shown: bool) -> str:
 def basemap_key(basemap_id: str) -> str:
     """The basemap radio: one key per choice, as for the layers' checkboxes."""
     return f"{Key.BASEMAP}.{basemap_id}"
+

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.data.view import Bounds, ViewState, normalise, parse_query, same_spot, step, to_query
+from dashboard.ui.date_widgets import DateWidgets
 from dashboard.ui.first_view import FirstView
 from dashboard.ui.keys import PAGE_OWNED, Key, basemap_key, layer_key
 from dashboard.ui.map_clock import MapClock, Step
@@ -25,10 +26,8 @@ def init_session(bounds: Bounds, *, draws_view_widgets: bool = True) -> None:
     """First run: the URL seeds the view. Back on the map page after another page (whose run
     dropped the widgets' state) the widgets are seeded again from `Key.CURRENT`.
 
-    Only a page that draws the view's widgets seeds them, in the run that draws them: a value
-    put in session state in an earlier run, by a page without the widget, reaches the server's
-    widget but not the browser's, whose default (no layers, the first day) the next rerun sends
-    back."""
+    Only a page that draws the view's widgets seeds them, in the run that draws them (a value put
+    there by a page without the widget reaches the server's widget, not the browser's)."""
     s = st.session_state
     if Key.ORIGIN not in s:
         params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
@@ -37,18 +36,18 @@ def init_session(bounds: Bounds, *, draws_view_widgets: bool = True) -> None:
                   Key.CENTER: (view.lat, view.lon), Key.ZOOM: view.zoom})
         if draws_view_widgets:
             _seed_widgets(view, bounds)
-    elif draws_view_widgets and Key.DATE not in s:
+    elif draws_view_widgets and Key.COMPARE_ON not in s:
         _seed_widgets(s[Key.CURRENT], bounds)
         s.pop(Key.MAP_START, None)  # back from another page: a new map, created where the reader left it
 
 
 def _seed_widgets(view: ViewState, bounds: Bounds) -> None:
+    set_date(view.date, bounds)
+    before = max(bounds.first, view.date - timedelta(days=30))
     st.session_state.update({
-        Key.DATE: view.date, Key.COMPARE_ON: view.compare is not None,
-        Key.COMPARE: view.compare or max(bounds.first, view.date - timedelta(days=30)),
+        Key.COMPARE_ON: view.compare is not None, Key.COMPARE: view.compare or before,
         Key.BASEMAP: view.basemap, Key.ARTICLE: view.article, Key.MODE: view.mode, Key.TOWN: view.town,
-        Key.LAYERS: frozenset(view.layers),
-    })
+        Key.LAYERS: frozenset(view.layers)})
 
 
 def last_view() -> ViewState:
@@ -95,10 +94,9 @@ def origin() -> ViewState:
 
 def map_start(instance: str) -> tuple[tuple[float, float], int]:
     """The centre and zoom to give the map component `instance`: where the reader is when it is
-    created (first view, another basemap or article, back from another page), the same after.
-
-    The component moves the map whenever these change, so they must not follow the map's own
-    reports: a report arriving after the reader has moved on would move the map back."""
+    created (first view, another basemap or article, back from another page), the same after:
+    the component moves the map whenever these change, so following the map's own (late)
+    reports would move it back."""
     s = st.session_state
     start = s.get(Key.MAP_START)
     if start is None or start[0] != instance:
@@ -118,33 +116,41 @@ def follow_map_move(center: tuple[float, float], zoom: int) -> None:
 
 # --------------------------------------------------------------------- date and play callbacks
 def shift_date(unit: str, count: int, bounds: Bounds) -> None:
-    """Button callback (runs before the script, so it may set the slider's value). The step goes
-    to the map as well: it is made from the map's own date (map_clock.py)."""
+    """A step button's callback. The step goes to the map too, made from its own date
+    (map_clock.py); a date the map reported and the page queued is newer than the page's."""
     s = st.session_state
-    # a date the map reported and the page has queued is newer than the slider's value
     base, previous = s.pop(Key.PENDING_DATE, None) or s[Key.DATE], s.get(Key.STEP)
     s[Key.STEP] = Step((previous.n if previous else 0) + 1, unit, count, base)
     set_date(step(base, unit, count), bounds)
 
 
-def pick_date(bounds: Bounds) -> None:
-    """The date input's callback: the typed or picked day becomes the map date."""
-    picked = st.session_state.get(Key.PICK)
-    if isinstance(picked, date):
-        set_date(picked, bounds)
+def date_widget(widget: str) -> tuple[str, date]:
+    """The key and value of the date's slider ("slider") or date input ("pick") in this run."""
+    day = st.session_state[Key.DATE]
+    return _date_widgets().key(widget, day), day
 
 
-def sync_pick() -> None:
-    """Show the map date in the date input (set before the input exists in this run)."""
-    st.session_state[Key.PICK] = st.session_state[Key.DATE]
+def _date_widgets() -> DateWidgets:
+    return st.session_state.setdefault(Key.DATE_WIDGETS, DateWidgets())
+
+
+def date_chosen(widget: str, key: str, bounds: Bounds) -> None:
+    """The slider's or date input's callback: the day chosen there becomes the map date."""
+    chosen = st.session_state.get(key)
+    if isinstance(chosen, date) and _date_widgets().chosen(key, chosen):
+        set_date(chosen, bounds, widget)
+
+
+def set_date(day: date, bounds: Bounds, widget: str | None = None) -> None:
+    """Move the map date (`widget`: the date widget the reader used, if one did)."""
+    s, day = st.session_state, min(max(day, bounds.first), bounds.last)
+    if s.get(Key.DATE) != day:
+        _date_widgets().moved(widget)
+    s[Key.DATE] = day
 
 
 def play_unit() -> str:
     return st.session_state.get(Key.PLAY_UNIT) or "day"
-
-
-def set_date(day: date, bounds: Bounds) -> None:
-    st.session_state[Key.DATE] = min(max(day, bounds.first), bounds.last)
 
 
 def playing() -> bool:
@@ -165,7 +171,7 @@ def apply_pending(bounds: Bounds) -> None:
     s = st.session_state
     pending = s.pop(Key.PENDING_DATE, None)
     if pending is not None:
-        s[Key.DATE] = pending
+        set_date(pending, bounds)
     if s.pop(Key.PENDING_STOP, False):
         s[Key.PLAYING] = False
     layers = s.pop(Key.PENDING_LAYERS, None)
@@ -175,21 +181,16 @@ def apply_pending(bounds: Bounds) -> None:
 
 def hold_page_controls() -> None:
     """Start of a full run (after the callbacks and the pending values): remember the page's own
-    controls as this run has them. The date input shows the map date once drawn."""
+    controls as this run has them."""
     s = st.session_state
-    held = {key: s[key] for key in PAGE_OWNED if key in s}
-    held[Key.PICK] = s[Key.DATE]
-    s[Key.PAGE_CONTROLS] = held
+    s[Key.PAGE_CONTROLS] = {key: s[key] for key in PAGE_OWNED if key in s}
 
 
 def keep_page_controls() -> None:
-    """Start of the map fragment: a fragment-only run must not change the page's controls.
-
-    A rerun request carries the browser's value of every widget. One sent while a full run is
-    under way (the map reporting a redraw, say) carries the values the browser had before that
-    run, so a date the run's button callback had just moved comes back old, and the date input's
-    callback may even fire on it. Such a request reruns only the fragment, which does not draw
-    these controls: put back what the last full run set. In a full run this changes nothing."""
+    """Start of the map fragment: a fragment-only run must not change the page's controls. A
+    rerun request sent while a full run is under way (the map reporting a redraw, say) carries
+    the browser's values from before that run, and may rerun only the fragment, which does not
+    draw these: put back what the last full run set (in a full run this changes nothing)."""
     s = st.session_state
     for key, value in s.get(Key.PAGE_CONTROLS, {}).items():
         if s.get(key) != value:
@@ -197,9 +198,8 @@ def keep_page_controls() -> None:
 
 
 # ------------------------------------------------------------- layer and basemap switches
-# The page owns the layers and basemap shown (Key.LAYERS, Key.BASEMAP); each switch is a widget
-# keyed by its value, with that value as default: the browser sometimes drops the map fragment's
-# widget state (every layer box came back unchecked after a date step), so a default must be true.
+# The page owns the layers and basemap (Key.LAYERS, Key.BASEMAP); each switch is keyed by its value,
+# its default: the browser sometimes drops the fragment's widget state (boxes came back unchecked).
 def layer_box(layer_id: str) -> tuple[str, bool]:
     """The key and value of a layer's checkbox in this run."""
     shown = layer_id in st.session_state.get(Key.LAYERS, ())
@@ -207,10 +207,11 @@ def layer_box(layer_id: str) -> tuple[str, bool]:
 
 
 def switch_layer(layer_id: str, key: str) -> None:
-    """A layer checkbox's callback: the box's new value becomes the page's."""
-    shown = set(st.session_state.get(Key.LAYERS, ()))
-    (shown.add if st.session_state.get(key) else shown.discard)(layer_id)
-    st.session_state[Key.LAYERS] = frozenset(shown)
+    """A layer checkbox's callback: the box's new value becomes the page's. The value the box
+    was drawn with (its key says it) is a stale one from the browser (see date_widgets.py)."""
+    shown, on = set(st.session_state.get(Key.LAYERS, ())), bool(st.session_state.get(key))
+    if on != key.endswith(".on"):
+        st.session_state[Key.LAYERS] = frozenset(shown | {layer_id} if on else shown - {layer_id})
 
 
 def basemap_box() -> tuple[str, str]:
@@ -220,9 +221,9 @@ def basemap_box() -> tuple[str, str]:
 
 
 def switch_basemap(key: str) -> None:
-    """The basemap radio's callback."""
+    """The basemap radio's callback (the value its key names is a stale one, as for layers)."""
     picked = st.session_state.get(key)
-    if isinstance(picked, str):
+    if isinstance(picked, str) and key != basemap_key(picked):
         st.session_state[Key.BASEMAP] = picked
 
 
@@ -258,8 +259,7 @@ def map_reported_date(instance: str, day: date, count: str, seq: int) -> bool:
 
 
 def show_share_link(link: str, embed: str) -> None:
-    st.session_state[Key.SHARE_LINK] = link  # rewritten each run; edits are dropped
-    st.session_state[Key.EMBED_CODE] = embed
+    st.session_state.update({Key.SHARE_LINK: link, Key.EMBED_CODE: embed})  # each run; edits are dropped
 
 
 def download_holder(view: ViewState | None = None) -> dict[str, Any]:

