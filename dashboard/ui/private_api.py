@@ -11,8 +11,9 @@ versions, and each use says why:
 - the warm-up's emoji table (Streamlit compiles it on the first `set_page_config`);
 - in the map's frame, streamlit-folium's frontend globals (`window.__GLOBAL_DATA__`,
   `window.Streamlit`): the map writes its layers and date into the component's report, and sends
-  its first-paint report at once instead of after the component's 250 ms debounce
-  (`static/map/time.js`, `Time.prototype.flush`; tests/e2e/test_first_view_browser.py);
+  its first-paint report and a date step's report sooner than the component's 250 ms debounce
+  (`static/map/time.js`, `Time.prototype.flush`; browser tests in test_first_view_browser.py and
+  test_map_time_browser.py fail if that stops working);
 - whether a reader's script is running (the pre-render yields to it) and how many files a
   session holds (the upload guard).
 

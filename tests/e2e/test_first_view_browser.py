@@ -15,6 +15,8 @@ PANELS_CLOCK = """() => {
     window.__smPanelsAt = performance.timeOrigin + performance.now(); } };
   new MutationObserver(seen).observe(document, {childList: true, subtree: true, characterData: true});
 }"""
+
+
 def test_the_panels_are_drawn_after_the_map_reports_its_paint(app_server, watched: Watched):
     page = watched.page
     page.add_init_script(f"({PANELS_CLOCK})()")
@@ -30,6 +32,8 @@ def test_the_panels_are_drawn_after_the_map_reports_its_paint(app_server, watche
                           ".some(l => l.name === 'sm:painted')")
     assert frame.locator("path[fill='#fbfaf6']").count() > 0, "the basemap was drawn before that report"
     assert panels_at > painted_at, "the panels came after the map's paint"
+    # the map took the fetches it waited for: the list does not grow with each base map
+    assert frame.evaluate("() => window.__smFetches.length") == 0
     wait_idle(page)
     assert watched.errors == []
 

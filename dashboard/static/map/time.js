@@ -152,7 +152,9 @@
     // be drawn: then tell the page (it draws its panels after the map's first paint) and fetch
     // the history, neither of which should compete with that paint.
     setTimeout(function () {
-      Promise.all(window.__smFetches || []).then(function () {
+      var fetches = window.__smFetches || [];
+      window.__smFetches = [];  // taken: a base map created later (another basemap) brings its own
+      Promise.all(fetches).then(function () {
         requestAnimationFrame(function () {
           self.paintedReport();
           if (window.requestIdleCallback) { window.requestIdleCallback(load, {timeout: 1500}); } else { setTimeout(load, 200); }
