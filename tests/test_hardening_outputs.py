@@ -55,9 +55,10 @@ MARKDOWN_SWAPS = (
 )
 _UNESCAPED_IMAGE = re.compile(r"(?<!\\)!\[")
 _UNESCAPED_TAG = re.compile(r"(?<!\\)<img", re.IGNORECASE)
-#: Elements whose text is HTML, not Markdown (the map component's arguments): there `![` is
-#: inert text and only a raw tag would matter.
-_HTML_ELEMENTS = {"component_instance", "html"}
+#: Elements whose text is HTML, not Markdown (the map component's arguments; the sidebar's layer
+#: relay, whose data holds the map's HTML labels, compared and never drawn): there `![` is inert
+#: text and only a raw tag would matter.
+_HTML_ELEMENTS = {"component_instance", "html", "bidi_component"}
 
 
 def _elements(node):

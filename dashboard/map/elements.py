@@ -113,6 +113,18 @@ class SyncedLayerControl(folium.LayerControl):
               }
               if (!map._smListening) {
                 map.on("overlayadd overlayremove", record);
+                // The sidebar's layer switches, told at once by the page (ui/layer_relay.py):
+                // the page itself only, and only a layer of the current control, by its label.
+                window.addEventListener("message", function(e) {
+                  var d = e.data, ctl = map._smControl;
+                  if (e.origin !== window.location.origin || e.source !== window.parent || !ctl || !d
+                      || d.type !== "sm:layer" || typeof d.label !== "string") { return; }
+                  ctl._layers.forEach(function(entry) {
+                    if (!entry.overlay || entry.name !== d.label) { return; }
+                    if (d.on === true && !map.hasLayer(entry.layer)) { map.addLayer(entry.layer); }
+                    if (d.on === false && map.hasLayer(entry.layer)) { map.removeLayer(entry.layer); }
+                  });
+                });
                 map._smListening = true;
               }
               record();

@@ -10,8 +10,9 @@ import streamlit as st
 
 from dashboard.data.load import Dataset
 from dashboard.data.view import MODES, Bounds
-from dashboard.map.text import markdown_text
+from dashboard.map.text import layer_label, markdown_text
 from dashboard.ui import state
+from dashboard.ui.layer_relay import layer_relay
 from dashboard.ui.state import Key
 
 #: (label, unit, count, tip): two rows of three buttons.
@@ -72,7 +73,8 @@ def _article_label(ds: Dataset, article_id: str) -> str:
 def layer_controls(ds: Dataset, bounds: Bounds, article: str) -> None:
     st.subheader("Layers")
     # Labels, help and option names are Markdown to Streamlit: catalog text goes in escaped.
-    for spec in ds.catalog.for_article(article):
+    specs = ds.catalog.for_article(article)
+    for spec in specs:
         key, shown = state.layer_box(spec.id)
         st.checkbox(markdown_text(f"{spec.title} ({spec.status})"), value=shown, key=key,
                     on_change=state.switch_layer, args=(spec.id, key),
@@ -82,6 +84,7 @@ def layer_controls(ds: Dataset, bounds: Bounds, article: str) -> None:
     st.radio("Basemap", options=options, index=options.index(chosen) if chosen in options else 0, key=key,
              on_change=state.switch_basemap, args=(key,),
              format_func=lambda i: markdown_text(ds.catalog.basemaps[i].title))
+    layer_relay({spec.id: layer_label(spec) for spec in specs})  # the map hears a switch at once
 
 
 def share_link(query: dict[str, str]) -> str:

@@ -1,0 +1,52 @@
+/* The sidebar's layer switches act on the map at once (ui/layer_relay.py).
+
+   Runs in the app's page (a Streamlit v2 component: no frame of its own). When the reader
+   switches a layer checkbox (its key gives its class: st-key-layer_<id>-on or -off,
+   ui/keys.layer_key), the box's new state is told to the page's own frames at once; the map's
+   frame shows or hides that layer as its own control would (map/elements.py). The checkbox's
+   rerun follows as before and finds the map already showing the set it sends. Labels come from
+   the page as data and are only compared, never drawn. */
+export default function (component) {
+  const data = component.data;
+  window.__smLayerLabels = data && typeof data.labels === "object" && data.labels ? data.labels : {};
+  if (window.__smLayerRelay) { return; }  // one set of listeners per page, whatever the reruns
+  window.__smLayerRelay = true;
+  const KEY = /^st-key-layer_([a-z0-9_-]+)-(on|off)$/;
+  const WATCH_MS = 2000;
+
+  const layerOf = (target) => {
+    for (let el = target instanceof Element ? target : null; el; el = el.parentElement) {
+      for (const name of el.classList) {
+        const m = KEY.exec(name);
+        if (m) { return {id: m[1], box: el.querySelector("input[type=checkbox]")}; }
+      }
+    }
+    return null;
+  };
+
+  const send = (id, on) => {
+    const labels = window.__smLayerLabels;
+    const label = Object.prototype.hasOwnProperty.call(labels, id) ? labels[id] : null;
+    if (typeof label !== "string") { return; }
+    for (let i = 0; i < window.frames.length; i++) {
+      window.frames[i].postMessage({type: "sm:layer", label: label, on: on}, window.location.origin);
+    }
+  };
+
+  /* The checkbox's own events are not to be relied on (it is toggled by the page's script, with
+     no native change event): from the press on, watch the box frame by frame and send its state
+     once it changes. A press that changes nothing (the help icon) sends nothing. */
+  const arm = (event) => {
+    const found = layerOf(event.target);
+    if (!found || !found.box) { return; }
+    const box = found.box, before = box.checked, until = performance.now() + WATCH_MS;
+    const look = () => {
+      if (box.checked !== before) { send(found.id, box.checked); return; }
+      if (performance.now() < until && box.isConnected) { requestAnimationFrame(look); }
+    };
+    requestAnimationFrame(look);
+  };
+  document.addEventListener("pointerdown", arm, true);
+  document.addEventListener("click", arm, true);
+  document.addEventListener("keydown", (event) => { if (event.key === " " || event.key === "Enter") { arm(event); } }, true);
+}

@@ -1,0 +1,73 @@
+"""The sidebar's layer switches reach the map in the browser, before (and without) the server's
+rerun (ui/layer_relay.py, map/elements.py)."""
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Watched, wait_idle
+
+pytestmark = pytest.mark.browser
+
+TOWNS = "Towns in the story"
+#: No rerun request reaches the server from here on: what the map does is the browser's alone.
+CUT_THE_SERVER = "() => { window.__smDropped = 0; WebSocket.prototype.send = () => { window.__smDropped += 1; }; }"
+#: Post to every frame of the page, as the relay does.
+TO_FRAMES = "(msg) => { for (let i = 0; i < window.frames.length; i++) { window.frames[i].postMessage(msg, '*'); } }"
+
+
+def _open(app_server, watched: Watched):
+    watched.open(app_server.url + f"?date={date(2024, 11, 10)}")
+    frame = watched.map()
+    frame.locator(".sm-time-ready").wait_for(timeout=60_000)
+    wait_idle(watched.page)
+    return watched.page, frame
+
+
+def test_a_sidebar_layer_switch_reaches_the_map_with_no_server_round_trip(app_server, watched: Watched):
+    page, frame = _open(app_server, watched)
+    places = frame.locator(".sm-place")
+    expect(places).not_to_have_count(0)
+    page.evaluate(CUT_THE_SERVER)
+    page.get_by_test_id("stSidebar").get_by_text(TOWNS).click()
+    expect(places).to_have_count(0)
+    assert page.evaluate("() => window.__smDropped") >= 1, "the click asked the server for a rerun, which never came"
+    # the map's own control shows it too
+    frame.locator(".leaflet-control-layers").hover()
+    box = frame.locator(".leaflet-control-layers-overlays label", has_text=TOWNS).locator("input")
+    expect(box).not_to_be_checked()
+    assert watched.errors == []
+
+
+def test_from_the_keyboard_too_and_back_on(app_server, watched: Watched):
+    page, frame = _open(app_server, watched)
+    places = frame.locator(".sm-place")
+    page.evaluate(CUT_THE_SERVER)
+    switch = page.get_by_role("checkbox", name=TOWNS, exact=False)
+    switch.focus()
+    page.keyboard.press("Space")
+    expect(places).to_have_count(0)
+    page.keyboard.press("Space")
+    expect(places).not_to_have_count(0)
+    assert watched.errors == []
+
+
+def test_the_map_takes_layer_messages_from_the_page_only(app_server, watched: Watched):
+    """The map's frame ignores the same message from itself or with another shape: only the page
+    (its parent, same origin) may switch its layers that way."""
+    page, frame = _open(app_server, watched)
+    places = frame.locator(".sm-place")
+    label = page.evaluate("() => window.__smLayerLabels.places")
+    assert label.startswith(TOWNS)
+    frame.locator("body").evaluate(
+        "(_b, label) => { window.postMessage({type: 'sm:layer', label, on: false}, '*');"
+        " window.parent.postMessage({type: 'sm:layer', label, on: false}, '*'); }", label)
+    page.evaluate(TO_FRAMES, {"type": "sm:layer", "label": label, "on": "no"})
+    page.evaluate(TO_FRAMES, {"type": "sm:layer", "label": [label], "on": False})
+    page.evaluate(TO_FRAMES, {"type": "sm:layers", "label": label, "on": False})
+    page.wait_for_timeout(500)
+    expect(places).not_to_have_count(0)
+    page.evaluate(TO_FRAMES, {"type": "sm:layer", "label": label, "on": False})
+    expect(places).to_have_count(0)  # the same message from the page: taken
+    assert watched.errors == []
