@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard.data.load import Dataset
 from dashboard.data.view import MODES, Bounds
-from dashboard.map.text import layer_label, markdown_text
+from dashboard.map.text import label_text, layer_label, markdown_text
 from dashboard.ui import state
 from dashboard.ui.layer_relay import layer_relay
 from dashboard.ui.state import Key
@@ -76,14 +76,14 @@ def layer_controls(ds: Dataset, bounds: Bounds, article: str) -> None:
     specs = ds.catalog.for_article(article)
     for spec in specs:
         key, shown = state.layer_box(spec.id)
-        st.checkbox(markdown_text(f"{spec.title} ({spec.status})"), value=shown, key=key,
+        st.checkbox(label_text(f"{spec.title} ({spec.status})"), value=shown, key=key,
                     on_change=state.switch_layer, args=(spec.id, key),
                     help=markdown_text(spec.description) if spec.description else None)
     key, chosen = state.basemap_box()
     options = list(bounds.basemap_ids)
     st.radio("Basemap", options=options, index=options.index(chosen) if chosen in options else 0, key=key,
              on_change=state.switch_basemap, args=(key,),
-             format_func=lambda i: markdown_text(ds.catalog.basemaps[i].title))
+             format_func=lambda i: label_text(ds.catalog.basemaps[i].title))
     layer_relay({spec.id: layer_label(spec) for spec in specs})  # the map hears a switch at once
 
 

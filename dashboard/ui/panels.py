@@ -15,7 +15,7 @@ from dashboard.data.layers import equal_area
 from dashboard.data.load import Dataset
 from dashboard.data.view import Bounds, ViewState
 from dashboard.export import figures_csv, geojson_bytes, standalone_html
-from dashboard.map.text import markdown_text
+from dashboard.map.text import label_text, markdown_text
 from dashboard.ui import settlements_panel, state
 from dashboard.ui.chart import Banded, bars_chart
 
@@ -23,7 +23,7 @@ from dashboard.ui.chart import Banded, bars_chart
 def figures_panel(ds: Dataset, view: ViewState) -> None:
     st.subheader("Key figures")
     for fig in key_figures(ds, view.date, view.article):
-        st.metric(markdown_text(fig.spec.label), markdown_text(fig.value), delta=fig.delta,
+        st.metric(label_text(fig.spec.label), markdown_text(fig.value), delta=fig.delta,
                   help=markdown_text(fig.help))
         st.caption(f"{markdown_text(fig.spec.status)} · {markdown_text(fig.data_date)}")
 
@@ -43,7 +43,7 @@ def window_section(ds: Dataset, view: ViewState, bounds: Bounds) -> None:
     # At most four figures a row: wider rows cut the values short.
     cols = [col for _row in range(0, len(figures), 4) for col in st.columns(4)][:len(figures)]
     for col, fig in zip(cols, figures, strict=True):
-        col.metric(markdown_text(fig.label), f"{fig.value_km2:,.0f} km²", delta=f"{fig.change_km2:+,.0f} km²",
+        col.metric(label_text(fig.label), f"{fig.value_km2:,.0f} km²", delta=f"{fig.change_km2:+,.0f} km²",
                    delta_color="off", help=markdown_text(fig.help))
     chart = weekly_chart(ds, start, view.date)
     if chart:

@@ -22,6 +22,7 @@ def _open(app_server, watched: Watched):
     frame = watched.map()
     frame.locator(".sm-time-ready").wait_for(timeout=60_000)
     wait_idle(watched.page)
+    watched.page.wait_for_function("() => window.__smLayerRelay === true")  # the relay's script ran
     return watched.page, frame
 
 
