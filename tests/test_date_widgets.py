@@ -36,7 +36,7 @@ def test_a_stale_value_is_no_change_but_a_move_is():
 
 def test_known_values_are_bounded():
     w = DateWidgets()
-    for n in range(KEEP * 3):
+    for _ in range(KEEP * 3):
         w.key("slider", D0)
         w.moved(None)
     assert len(w.known) == KEEP
