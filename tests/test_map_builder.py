@@ -186,3 +186,22 @@ def test_first_view_fits_the_story_only_when_the_link_named_none(shipped, defaul
     assert "fitBounds" not in _render(base_map(shipped, moved))
     html = _render(base_map(shipped, default_view))
     assert "smDeclutter" in html and "Sources" in html
+
+
+def test_the_maps_scripts_are_one_file_in_their_order(tmp_path, monkeypatch, shipped, default_view):
+    """streamlit-folium loads a map's scripts one after another: the live map gets one file of
+    them all, Leaflet first; anything not among the app's own files keeps the list as it was."""
+    from dashboard.map import publish as static_files
+    from dashboard.ui.map_widget import render_base
+
+    monkeypatch.setattr(static_files, "GENERATED", tmp_path / "generated")
+    links = render_base(base_map(shipped, default_view, publish=static_files.publish, tools=True), ()).js_links
+    assert len(links) == 1 and re.fullmatch(r"\.\./\.\./app/static/generated/map-scripts-[0-9a-f]{16}\.js", links[0])
+    text = (tmp_path / "generated" / links[0].rsplit("/", 1)[1]).read_text(encoding="utf-8")
+    order = [text.index(f"/* {name} */") for name in ("vendor/leaflet/leaflet.js",
+                                                      "vendor/polygon-clipping/polygon-clipping.min.js",
+                                                      "map/time.js")]
+    assert order == sorted(order) and text.index("Leaflet 1.9") < order[1]
+    local = "../../app/static/vendor/leaflet/leaflet.js"
+    for odd in ("https://cdn.example/x.js", "../../app/static/../../../etc/passwd", "../../app/static/no/such.js"):
+        assert static_files.bundle_scripts((local, odd)) == (local, odd)

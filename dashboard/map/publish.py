@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 #: Names the cache folder; unset, a per-user folder in the system's temp folder.
@@ -35,10 +36,10 @@ def cache_root() -> Path:
 GENERATED = cache_root() / "generated"
 
 
-def publish(name: str, data: bytes) -> str | None:
+def publish(name: str, data: bytes, suffix: str = ".json") -> str | None:
     digest = hashlib.sha256(data).hexdigest()[:16]
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60]
-    filename = f"{safe}-{digest}.json"
+    filename = f"{safe}-{digest}{suffix}"
     target = GENERATED / filename
     try:
         if not target.exists():
@@ -51,3 +52,26 @@ def publish(name: str, data: bytes) -> str | None:
     except OSError:
         return None
     return f"{URL_PREFIX}/{filename}"
+
+
+#: The app's own static files, and the URL the map's frame reaches them at.
+STATIC = Path(__file__).resolve().parents[1] / "static"
+STATIC_URL = "../../app/static/"
+
+
+def bundle_scripts(urls: Sequence[str]) -> tuple[str, ...]:
+    """The map's scripts as one file, in their order: streamlit-folium loads a map's scripts one
+    after another, each waiting for the last, so one file saves a round trip per script on the
+    first paint. Anything not among the app's own static files, or a folder that cannot be
+    written, leaves the list as it was."""
+    files = [STATIC / url[len(STATIC_URL):] for url in urls if url.startswith(STATIC_URL)]
+    if len(urls) < 2 or len(files) != len(urls) or not all(f.resolve().is_relative_to(STATIC) for f in files):
+        return tuple(urls)
+    try:
+        # each file ends its own statements: one without a final newline or semicolon must not
+        # run into the next
+        text = "".join(f"/* {f.relative_to(STATIC)} */\n{f.read_text(encoding='utf-8')}\n;\n" for f in files)
+    except (OSError, UnicodeDecodeError):
+        return tuple(urls)
+    url = publish("map-scripts", text.encode("utf-8"), suffix=".js")
+    return (url,) if url else tuple(urls)

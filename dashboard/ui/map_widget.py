@@ -32,7 +32,7 @@ from dashboard.data.load import Dataset
 from dashboard.data.view import Bounds, ViewState
 from dashboard.map.build import base_map, dated_groups
 from dashboard.map.elements import SyncedLayerControl
-from dashboard.map.publish import publish
+from dashboard.map.publish import bundle_scripts, publish
 from dashboard.map.style import allow_zoom
 from dashboard.ui import private_api as api
 from dashboard.ui import state
@@ -82,9 +82,9 @@ def render_base(m: folium.Map, returned_objects: Sequence[str]) -> BaseRender:
                 "zoom": m.options.get("zoom"), "selected_layers": None}
     layers = tuple((c.layer_name, c.get_name(), bool(c.overlay)) for c in m._children.values()
                    if isinstance(c, Layer) and c.control)
-    return BaseRender(script, header, html, api.map_id(m), tuple(dict.fromkeys(css)),
-                      tuple(dict.fromkeys(js)), {k: v for k, v in defaults.items() if k in returned_objects},
-                      layers)
+    scripts = bundle_scripts(tuple(dict.fromkeys(js)))
+    return BaseRender(script, header, html, api.map_id(m), tuple(dict.fromkeys(css)), scripts,
+                      {k: v for k, v in defaults.items() if k in returned_objects}, layers)
 
 
 #: Dated groups are kept in the browser between reruns, by a hash of their code: a rerun that
