@@ -26,27 +26,36 @@ def html_text(value: object) -> str:
 
 def markdown_text(value: object) -> str:
     """Escape for Streamlit markdown: no links, images, emphasis or HTML from data."""
-    return _MARKDOWN.sub(r"\\\1", str(value)).replace("\n", " ")
+    return break_links(_MARKDOWN.sub(r"\\\1", str(value)).replace("\n", " "))
+
+
+#: Bare addresses and shortcodes are found in the text *after* Markdown escapes are taken out
+#: (GitHub's autolinks, Streamlit's `:emoji:` and `:material/icon:`), so a backslash cannot stop
+#: them: an invisible word joiner (U+2060, not read out) breaks each pattern instead.
+_WJ = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(www)(?=\.)|(:)(?=//)|(?=@)|(:)(?=[A-Za-z+][\w/+-]*\\?:)")
+
+
+def break_links(text: str) -> str:
+    """No autolink (`www.`, `scheme://`, `name@host`) and no shortcode (`:name:`) in `text`."""
+    return _AUTOLINK.sub(lambda m: (m.group(1) or m.group(2) or m.group(3) or "") + _WJ, text)
 
 
 #: A widget's label is Markdown to Streamlit, and its raw text is the control's accessible name,
 #: so every escape there is read out ("backslash"). Escaped: what makes a link, image, markup,
-#: emphasis, code, maths or table anywhere; shortcodes and autolinks (`:x`, `www.`, `@`); a block at
-#: the start. Brackets escaped, parentheses, hyphens and a colon before a space cannot link.
-_LABEL_ANYWHERE = re.compile(r"([\\`*_\[\]<>$|~@])")
-_LABEL_COLON = re.compile(r":(?=[^\s])")
-_LABEL_WWW = re.compile(r"(?i)\b(www)\.")
-_LABEL_BLOCK = re.compile(r"^([#>+=-]|\d+(?=[.)]))")
+#: emphasis, code or maths anywhere; a block marker at the start. Brackets are escaped, so
+#: parentheses cannot link; hyphens, colons and word-inner underscores stay.
+_LABEL_ANYWHERE = re.compile(r"([\\`*\[\]<$~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_LABEL_BLOCK = re.compile(r"^(?:>|(?:[#+-]|\d{1,9}[.)])(?=\s|$))")
 
 
 def label_text(value: object) -> str:
     """Escape catalog text for a widget's label: as safe as `markdown_text`, fewer escapes."""
-    text = _LABEL_ANYWHERE.sub(r"\\\1", " ".join(str(value).split()))
-    text = _LABEL_WWW.sub(r"\1\\.", _LABEL_COLON.sub(r"\\:", text))
+    text = break_links(_LABEL_ANYWHERE.sub(r"\\\1", " ".join(str(value).split())))
     block = _LABEL_BLOCK.match(text)
     if block:
-        cut = block.end()
-        text = (text[:cut] + "\\" + text[cut:]) if block.group(0)[0].isdigit() else "\\" + text
+        cut = block.end() - 1  # before the marker's last character: "\#", "1\.", "\-"
+        text = text[:cut] + "\\" + text[cut:]
     return text
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 class Key:
     """Every session-state key of the app."""
 
-    DATE = "date"                      # the map date (its slider and date input: ui/date_widgets.py)
-    DATE_WIDGETS = "date_widgets"      # ui/date_widgets.DateWidgets: those widgets' keys
+    DATE = "date"                      # the map date (its slider and date input: ui/widget_keys.py)
+    WIDGET_KEYS = "widget_keys"        # ui/widget_keys.WidgetKeys: keys of widgets the page sets
     COMPARE_ON = "compare_on"          # checkbox: comparison on
     COMPARE = "compare"                # date input: the comparison date
     BASEMAP = "basemap"                # the basemap id shown (its radio: basemap_key)

@@ -15,11 +15,11 @@ from typing import Any
 import streamlit as st
 
 from dashboard.data.view import Bounds, ViewState, normalise, parse_query, same_spot, step, to_query
-from dashboard.ui.date_widgets import DateWidgets
 from dashboard.ui.first_view import FirstView
-from dashboard.ui.keys import PAGE_OWNED, Key, basemap_key, layer_key
+from dashboard.ui.keys import PAGE_OWNED, Key
 from dashboard.ui.map_clock import MapClock, Step
 from dashboard.ui.map_sync import LayerSync
+from dashboard.ui.widget_keys import WidgetKeys
 
 
 def init_session(bounds: Bounds, *, draws_view_widgets: bool = True) -> None:
@@ -127,25 +127,25 @@ def shift_date(unit: str, count: int, bounds: Bounds) -> None:
 def date_widget(widget: str) -> tuple[str, date]:
     """The key and value of the date's slider ("slider") or date input ("pick") in this run."""
     day = st.session_state[Key.DATE]
-    return _date_widgets().key(widget, day), day
+    return _keys().date_key(widget, day), day
 
 
-def _date_widgets() -> DateWidgets:
-    return st.session_state.setdefault(Key.DATE_WIDGETS, DateWidgets())
+def _keys() -> WidgetKeys:
+    return st.session_state.setdefault(Key.WIDGET_KEYS, WidgetKeys())
 
 
 def date_chosen(widget: str, key: str, bounds: Bounds) -> None:
     """The slider's or date input's callback: the day chosen there becomes the map date."""
-    chosen = st.session_state.get(key)
-    if isinstance(chosen, date) and _date_widgets().chosen(key, chosen):
-        set_date(chosen, bounds, widget)
+    chosen, keys = st.session_state.get(key), _keys()
+    if isinstance(chosen, date) and keys.accept(key, chosen):  # an old widget's move: redraw both
+        set_date(chosen, bounds, widget if keys.is_current(widget, key) else None)
 
 
 def set_date(day: date, bounds: Bounds, widget: str | None = None) -> None:
     """Move the map date (`widget`: the date widget the reader used, if one did)."""
     s, day = st.session_state, min(max(day, bounds.first), bounds.last)
     if s.get(Key.DATE) != day:
-        _date_widgets().moved(widget)
+        _keys().moved(widget)
     s[Key.DATE] = day
 
 
@@ -203,27 +203,27 @@ def keep_page_controls() -> None:
 def layer_box(layer_id: str) -> tuple[str, bool]:
     """The key and value of a layer's checkbox in this run."""
     shown = layer_id in st.session_state.get(Key.LAYERS, ())
-    return layer_key(layer_id, shown), shown
+    return _keys().layer_key(layer_id, shown), shown
 
 
 def switch_layer(layer_id: str, key: str) -> None:
-    """A layer checkbox's callback: the box's new value becomes the page's. The value the box
-    was drawn with (its key says it) is a stale one from the browser (see date_widgets.py)."""
+    """A layer checkbox's callback: the box's new value becomes the page's (not a stale one:
+    widget_keys.py)."""
     shown, on = set(st.session_state.get(Key.LAYERS, ())), bool(st.session_state.get(key))
-    if on != key.endswith(".on"):
+    if _keys().accept(key, on):
         st.session_state[Key.LAYERS] = frozenset(shown | {layer_id} if on else shown - {layer_id})
 
 
 def basemap_box() -> tuple[str, str]:
     """The key and value of the basemap radio in this run."""
     chosen = st.session_state[Key.BASEMAP]
-    return basemap_key(chosen), chosen
+    return _keys().basemap_key(chosen), chosen
 
 
 def switch_basemap(key: str) -> None:
-    """The basemap radio's callback (the value its key names is a stale one, as for layers)."""
+    """The basemap radio's callback (not a stale value, as for layers)."""
     picked = st.session_state.get(key)
-    if isinstance(picked, str) and key != basemap_key(picked):
+    if isinstance(picked, str) and _keys().accept(key, picked):
         st.session_state[Key.BASEMAP] = picked
 
 
