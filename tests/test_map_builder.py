@@ -205,3 +205,21 @@ def test_the_maps_scripts_are_one_file_in_their_order(tmp_path, monkeypatch, shi
     local = "../../app/static/vendor/leaflet/leaflet.js"
     for odd in ("https://cdn.example/x.js", "../../app/static/../../../etc/passwd", "../../app/static/no/such.js"):
         assert static_files.bundle_scripts((local, odd)) == (local, odd)
+
+
+def test_files_are_published_only_into_a_folder_no_one_else_can_write(tmp_path, monkeypatch):
+    """A published file is trusted by its name: a folder another account may write into (a
+    planted script would run in the map's frame) is refused, and a new one is made private."""
+    from dashboard.map import publish as static_files
+
+    fresh_folder = tmp_path / "cache" / "generated"
+    monkeypatch.setattr(static_files, "GENERATED", fresh_folder)
+    assert static_files.publish("layer-x", b"{}") is not None
+    assert (fresh_folder.stat().st_mode & 0o777) == 0o700 and (fresh_folder.parent.stat().st_mode & 0o777) == 0o700
+    shared = tmp_path / "shared" / "generated"
+    shared.mkdir(parents=True)
+    shared.chmod(0o777)
+    monkeypatch.setattr(static_files, "GENERATED", shared)
+    assert static_files.publish("layer-x", b"{}") is None
+    assert static_files.bundle_scripts(("../../app/static/vendor/leaflet/leaflet.js", "../../app/static/map/time.js")) \
+        == ("../../app/static/vendor/leaflet/leaflet.js", "../../app/static/map/time.js")

@@ -113,7 +113,7 @@ class SyncedLayerControl(folium.LayerControl):
               }
               if (!map._smListening) {
                 map.on("overlayadd overlayremove", record);
-                // The sidebar's layer switches, told at once by the page (ui/layer_relay.py):
+                // The sidebar's layer switches, told at once by the page (ui/page_relay.py):
                 // the page itself only, and only a layer of the current control, by its label.
                 window.addEventListener("message", function(e) {
                   var d = e.data, ctl = map._smControl;

@@ -13,7 +13,9 @@ and a changed data file gives a new URL (no stale cache). If the folder cannot b
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,6 +36,23 @@ def cache_root() -> Path:
 
 
 GENERATED = cache_root() / "generated"
+log = logging.getLogger(__name__)
+
+
+def private(folder: Path) -> bool:
+    """Whether `folder` and its parent are this user's and no one else can write there (made
+    so, 0o700, when missing): a file is trusted by its name, so one planted there by another
+    account on the machine would be served, and a script run in the map's frame."""
+    try:
+        for f in (folder.parent, folder):
+            f.mkdir(mode=0o700, exist_ok=True)
+            info = f.stat()
+            if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+                log.warning("not publishing into %s: another account owns it or may write there", f)
+                return False
+    except OSError:
+        return False
+    return True
 
 
 def publish(name: str, data: bytes, suffix: str = ".json") -> str | None:
@@ -41,9 +60,10 @@ def publish(name: str, data: bytes, suffix: str = ".json") -> str | None:
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60]
     filename = f"{safe}-{digest}{suffix}"
     target = GENERATED / filename
+    if not private(GENERATED):
+        return None
     try:
         if not target.exists():
-            GENERATED.mkdir(parents=True, exist_ok=True)
             # write-then-rename: a concurrent reader never sees half a file
             fd, tmp = tempfile.mkstemp(dir=GENERATED, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
@@ -59,6 +79,10 @@ STATIC = Path(__file__).resolve().parents[1] / "static"
 STATIC_URL = "../../app/static/"
 
 
+#: A source map comment names a file next to the script: mid-bundle it points nowhere.
+_SOURCE_MAP = re.compile(r"^//# sourceMappingURL=\S*\s*$", re.M)
+
+
 def bundle_scripts(urls: Sequence[str]) -> tuple[str, ...]:
     """The map's scripts as one file, in their order: streamlit-folium loads a map's scripts one
     after another, each waiting for the last, so one file saves a round trip per script on the
@@ -70,7 +94,8 @@ def bundle_scripts(urls: Sequence[str]) -> tuple[str, ...]:
     try:
         # each file ends its own statements: one without a final newline or semicolon must not
         # run into the next
-        text = "".join(f"/* {f.relative_to(STATIC)} */\n{f.read_text(encoding='utf-8')}\n;\n" for f in files)
+        text = "".join(f"/* {f.relative_to(STATIC)} */\n{_SOURCE_MAP.sub('', f.read_text(encoding='utf-8'))}\n;\n"
+                       for f in files)
     except (OSError, UnicodeDecodeError):
         return tuple(urls)
     url = publish("map-scripts", text.encode("utf-8"), suffix=".js")

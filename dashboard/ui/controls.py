@@ -12,7 +12,7 @@ from dashboard.data.load import Dataset
 from dashboard.data.view import MODES, Bounds
 from dashboard.map.text import label_text, layer_label, markdown_text
 from dashboard.ui import state
-from dashboard.ui.layer_relay import layer_relay
+from dashboard.ui.page_relay import page_relay
 from dashboard.ui.state import Key
 
 #: (label, unit, count, tip): two rows of three buttons.
@@ -84,7 +84,7 @@ def layer_controls(ds: Dataset, bounds: Bounds, article: str) -> None:
     st.radio("Basemap", options=options, index=options.index(chosen) if chosen in options else 0, key=key,
              on_change=state.switch_basemap, args=(key,),
              format_func=lambda i: label_text(ds.catalog.basemaps[i].title))
-    layer_relay({spec.id: layer_label(spec) for spec in specs})  # the map hears a switch at once
+    page_relay({spec.id: layer_label(spec) for spec in specs})  # the map hears a switch at once
 
 
 def share_link(query: dict[str, str]) -> str:

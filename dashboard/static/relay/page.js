@@ -1,11 +1,15 @@
-/* The sidebar's layer switches act on the map at once (ui/layer_relay.py).
+/* The page's own script (ui/page_relay.py): a Streamlit v2 component, run in the app's page
+   (no frame of its own).
 
-   Runs in the app's page (a Streamlit v2 component: no frame of its own). When the reader
-   switches a layer checkbox (its key gives its class: st-key-layer_<id>-on or -off,
-   ui/keys.layer_key), the box's new state is told to the page's own frames at once; the map's
-   frame shows or hides that layer as its own control would (map/elements.py). The checkbox's
-   rerun follows as before and finds the map already showing the set it sends. Labels come from
-   the page as data and are only compared, never drawn. */
+   Layer switches: when the reader switches a layer checkbox (its key gives its class:
+   st-key-layer_<id>-on or -off, ui/keys.layer_key), the box's new state is told to the page's
+   own frames at once; the map's frame shows or hides that layer as its own control would
+   (map/elements.py). The checkbox's rerun follows as before and finds the map already showing
+   the set it sends. Labels come from the page as data and are only compared, never drawn.
+
+   Focus: the date's slider and date input get a new key when something else moves the date
+   (st-key-date-slider-<n>, ui/widget_keys.py), and the browser drops the focus of an element
+   that goes; the new widget takes it back. */
 export default function (component) {
   const data = component.data;
   window.__smLayerLabels = data && typeof data.labels === "object" && data.labels ? data.labels : {};
@@ -49,4 +53,30 @@ export default function (component) {
   document.addEventListener("pointerdown", arm, true);
   document.addEventListener("click", arm, true);
   document.addEventListener("keydown", (event) => { if (event.key === " " || event.key === "Enter") { arm(event); } }, true);
+
+  const DATE = /^st-key-date-(slider|pick)-\d+$/;
+  const dateWidget = (target) => {
+    for (let el = target instanceof Element ? target : null; el; el = el.parentElement) {
+      for (const name of el.classList) {
+        const m = DATE.exec(name);
+        if (m) { return m[1]; }
+      }
+    }
+    return null;
+  };
+  let focused = null;  // {widget, el}: the date widget element the reader is on
+  document.addEventListener("focusin", (event) => {
+    const widget = dateWidget(event.target);
+    focused = widget ? {widget: widget, el: event.target} : null;
+  }, true);
+  new MutationObserver(() => {
+    if (!focused || focused.el.isConnected) { return; }
+    const was = focused;
+    focused = null;
+    if (document.activeElement && document.activeElement !== document.body) { return; }  // moved on
+    const holder = [...document.querySelectorAll(`[class*="st-key-date-${was.widget}-"]`)]
+      .find((el) => [...el.classList].some((name) => DATE.test(name)));
+    const target = holder && holder.querySelector("[role=slider], input");
+    if (target) { target.focus({preventScroll: true}); }
+  }).observe(document.body, {childList: true, subtree: true});
 }

@@ -1,6 +1,7 @@
 """The sidebar's layer switches reach the map in the browser, before (and without) the server's
-rerun (ui/layer_relay.py, map/elements.py)."""
+rerun (ui/page_relay.py, map/elements.py)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -71,4 +72,22 @@ def test_the_map_takes_layer_messages_from_the_page_only(app_server, watched: Wa
     expect(places).not_to_have_count(0)
     page.evaluate(TO_FRAMES, {"type": "sm:layer", "label": label, "on": False})
     expect(places).to_have_count(0)  # the same message from the page: taken
+    assert watched.errors == []
+
+
+def test_the_date_slider_keeps_the_keyboard_focus_when_the_map_moves_the_date(app_server, watched: Watched):
+    """The map's step gives the sidebar's slider a new key (ui/widget_keys.py): the new slider
+    takes the focus back, and the keyboard goes on from the new day."""
+    page, frame = _open(app_server, watched)
+    slider = page.get_by_role("slider", name="Map date")
+    slider.focus()
+    before = page.evaluate("() => document.activeElement.closest('[class*=\"st-key-date-slider-\"]').className")
+    frame.locator("body").evaluate("() => window.map._smTime.move('day', 1)")
+    expect(page).to_have_url(re.compile(r"[?&]date=2024-11-11(&|$)"), timeout=30_000)
+    page.wait_for_function("(before) => { const h = document.activeElement.closest('[class*=\"st-key-date-slider-\"]');"
+                           " return h && h.className !== before; }", arg=before)
+    assert page.evaluate("() => document.activeElement.matches('input[type=range], [role=slider]')")
+    page.keyboard.press("ArrowRight")
+    expect(frame.locator(".sm-time-date")).to_have_text("2024-11-12")
+    expect(page).to_have_url(re.compile(r"[?&]date=2024-11-12(&|$)"), timeout=30_000)
     assert watched.errors == []
