@@ -33,6 +33,18 @@ def test_the_worker_reads_what_the_ingest_reads_here():
     assert {p.name for p in draft.places} >= {"Kursk", "Sudzha"}
 
 
+def test_an_answer_nobody_waited_for_is_not_given_to_the_next_read():
+    """A read whose reader stopped waiting leaves its answer in the pipe: the next read, perhaps
+    another editor's, must get its own article, not that one (each answer names its read)."""
+    worker.read_in_worker(TEXT, "pasted.txt", PAGE_LIMIT, seconds=120)  # a warm worker
+    other = TEXT.replace("Drones over Kursk and Sudzha", "Another article about Pokrovsk")
+    conn = worker._worker.conn
+    conn.send((0, other, "pasted.txt", PAGE_LIMIT, str(worker.default_dir()), True))  # no one waits for read 0
+    assert conn.poll(120), "the worker answered it"
+    article, _ = worker.read_in_worker(TEXT, "pasted.txt", PAGE_LIMIT, seconds=120)
+    assert article.title == "Drones over Kursk and Sudzha"
+
+
 def test_the_reading_runs_outside_this_interpreter(monkeypatch):
     """Break the ingest in this process: the worker (spawned, with its own imports) still reads."""
     from dashboard.ingest import pipeline

@@ -17,10 +17,12 @@ worker here is seen at once (the pipe closes) and replaced.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import sys
 import threading
+import time
 import types
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
@@ -35,6 +37,7 @@ ENV_SECONDS = "SITUATION_MAP_READ_SECONDS"  # the operator's limit per read; tes
 DEFAULT_SECONDS = 20.0
 
 _lock = threading.Lock()  # one read at a time, and one worker
+_jobs = itertools.count(1)  # each read's number: the worker's answer names it
 _worker: _Worker | None = None
 
 
@@ -105,13 +108,13 @@ def _serve(conn: Connection) -> None:
         pass
     while True:
         try:
-            job = conn.recv()
+            number, *job = conn.recv()
         except (EOFError, OSError):
             return  # the server went away
         try:
-            answer: tuple[str, object] = ("ok", _job(*job))
+            answer: tuple[int, str, object] = (number, "ok", _job(*job))
         except IngestError as exc:
-            answer = ("error", IngestError(str(exc)))
+            answer = (number, "error", IngestError(str(exc)))
         conn.send(answer)
 
 
@@ -157,6 +160,20 @@ def _replace() -> None:
     _worker = _Worker()
 
 
+def _answer(number: int, deadline: float, seconds: float) -> tuple[str, object]:
+    """The worker's answer to job `number`. An answer to an earlier job (one whose reader stopped
+    waiting) is dropped: it is another article's."""
+    assert _worker is not None
+    while True:
+        if not _worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            _replace()
+            raise ReadTimeout(f"reading this article took longer than {seconds:g} s and was stopped, so "
+                              f"that the map stays responsive for everyone")
+        answered, kind, value = _worker.conn.recv()
+        if answered == number:
+            return kind, value
+
+
 def read_in_worker(raw: bytes | str, filename: str, limit: int, *, english: bool = True,
                    seconds: float | None = None) -> tuple[Article, Draft]:
     """read_article + ingest in the worker; ReadTimeout after `seconds` (default limit_seconds())."""
@@ -169,14 +186,11 @@ def read_in_worker(raw: bytes | str, filename: str, limit: int, *, english: bool
         assert _worker is not None
         # The data folder can change between runs (SITUATION_MAP_DATA): the worker is told which
         # gazetteer to use on every read rather than remembering the one it started with.
-        job = (raw, filename, limit, str(Path(default_dir())), english)
+        number = next(_jobs)
+        job = (number, raw, filename, limit, str(Path(default_dir())), english)
         try:
             _send_aside(_worker.conn, job)
-            if not _worker.conn.poll(seconds):
-                _replace()
-                raise ReadTimeout(f"reading this article took longer than {seconds:g} s and was stopped, so "
-                                  f"that the map stays responsive for everyone")
-            kind, value = _worker.conn.recv()
+            kind, value = _answer(number, time.monotonic() + seconds, seconds)
         except (EOFError, OSError):  # the worker died during the read (killed, out of memory)
             _replace()
             raise IngestError("the reader stopped while reading this article; try again") from None
