@@ -143,11 +143,12 @@ def timed(action: Callable[[], None], done: Callable[[], bool], timeout: float =
     return (time.perf_counter() - t0) * 1000
 
 
-#: In the page: the time of every click or key press (capture phase, before any handler). In the map's frame:
+#: In the page: the time of every click or key press (capture phase on the window, before any handler, the
+#: page's own relay included: it may keep a press from the rest of the page). In the map's frame:
 #: after each DOM change, the map's state and the time of the next animation frame (when the
 #: browser paints the change). Both clocks are epoch milliseconds, so they compare across frames.
 PAGE_CLOCK = """() => { const mark = () => { window.__smClick = performance.timeOrigin + performance.now(); };
-  document.addEventListener('click', mark, true); document.addEventListener('keydown', mark, true); }"""
+  window.addEventListener('click', mark, true); window.addEventListener('keydown', mark, true); }"""
 FRAME_CLOCK = """() => {
   window.__smLog = [];
   document.addEventListener('click', () => { window.__smClick = performance.timeOrigin + performance.now(); }, true);

@@ -91,3 +91,30 @@ def test_the_date_slider_keeps_the_keyboard_focus_when_the_map_moves_the_date(ap
     expect(frame.locator(".sm-time-date")).to_have_text("2024-11-12")
     expect(page).to_have_url(re.compile(r"[?&]date=2024-11-12(&|$)"), timeout=30_000)
     assert watched.errors == []
+
+
+def test_the_sidebars_steps_move_the_map_with_no_server_round_trip(app_server, watched: Watched):
+    """Once the map holds its history, the sidebar's ±1d/±7d/±1m step it in the browser (its
+    report then brings the page along), by mouse and keyboard."""
+    page, frame = _open(app_server, watched)
+    page.evaluate(CUT_THE_SERVER)
+    page.get_by_role("button", name="+1d", exact=True).click()
+    expect(frame.locator(".sm-time-date")).to_have_text("2024-11-11")
+    page.get_by_role("button", name="−7d", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(frame.locator(".sm-time-date")).to_have_text("2024-11-04")
+    page.keyboard.press(" ")
+    expect(frame.locator(".sm-time-date")).to_have_text("2024-10-28")
+    assert watched.errors == []
+
+
+def test_clicks_on_the_sidebars_steps_are_each_counted_and_the_page_follows(app_server, watched: Watched):
+    page, frame = _open(app_server, watched)
+    plus = page.get_by_role("button", name="+1d", exact=True)
+    for _ in range(3):
+        plus.click()
+    page.get_by_role("button", name="+1m", exact=True).click()
+    expect(frame.locator(".sm-time-date")).to_have_text("2024-12-13")
+    expect(page).to_have_url(re.compile(r"[?&]date=2024-12-13(&|$)"), timeout=30_000)
+    expect(frame.locator(".sm-asof")).to_contain_text("Map date 2024-12-13")
+    assert watched.errors == []

@@ -292,6 +292,16 @@
     idle(next);
   };
 
+  /* A step from the page's own buttons (the sidebar's ±1d/±7d/±1m, static/relay/page.js): made
+     here as the map's own button would, once the history is in (before, the page's server step
+     does it). True when taken. */
+  Time.prototype.external = function (unit, count) {
+    if (!this.history || !(unit in this.cfg.units) || (count !== 1 && count !== -1)) { return false; }
+    this.stop();
+    this.move(unit, count);
+    return true;
+  };
+
   /* The reader's own move in the map: numbered, kept until the page says it applied it. */
   Time.prototype.move = function (unit, count) {
     var moved = this.go(step(this.date, unit, count));

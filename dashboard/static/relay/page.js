@@ -54,6 +54,48 @@ export default function (component) {
   document.addEventListener("click", arm, true);
   document.addEventListener("keydown", (event) => { if (event.key === " " || event.key === "Enter") { arm(event); } }, true);
 
+  /* Step buttons: the sidebar's ±1d/±7d/±1m (st-key-step_<unit>_<count>) step the map in the
+     browser once its history is in, as its own buttons do; the map's report brings the page
+     along. The press is kept from the page's own handler (which would step again through the
+     server); before the map is ready it goes to the page as before. */
+  const STEP = /^st-key-step_(day|week|month)_(-?1)$/;
+  const stepOf = (target) => {
+    for (let el = target instanceof Element ? target : null; el; el = el.parentElement) {
+      for (const name of el.classList) {
+        const m = STEP.exec(name);
+        if (m) { return {unit: m[1], count: Number(m[2]), holder: el}; }
+      }
+    }
+    return null;
+  };
+  const mapTime = () => {
+    for (let i = 0; i < window.frames.length; i++) {
+      try {
+        const map = window.frames[i].map, time = map && map._smTime;
+        if (time && time.history && typeof time.external === "function") { return time; }
+      } catch (err) { /* a frame of another origin */ }
+    }
+    return null;
+  };
+  let taken = null;  // the step button whose press the map takes
+  const press = (event) => {
+    const step = stepOf(event.target);
+    if (!step) { return; }
+    const starts = event.type === "pointerdown" || event.type === "mousedown" ||
+      (event.type === "keydown" && (event.key === "Enter" || event.key === " "));
+    if (starts && event.type !== "mousedown") { taken = mapTime() ? step.holder : null; }
+    if (taken !== step.holder) { return; }
+    event.stopImmediatePropagation();
+    if (event.type === "click") {
+      taken = null;
+      const time = mapTime();
+      if (time) { time.external(step.unit, step.count); }
+    }
+  };
+  for (const type of ["pointerdown", "mousedown", "pointerup", "mouseup", "keydown", "keyup", "click"]) {
+    document.addEventListener(type, press, true);
+  }
+
   const DATE = /^st-key-date-(slider|pick)-\d+$/;
   const dateWidget = (target) => {
     for (let el = target instanceof Element ? target : null; el; el = el.parentElement) {
