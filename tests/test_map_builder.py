@@ -195,6 +195,7 @@ def test_the_maps_scripts_are_one_file_in_their_order(tmp_path, monkeypatch, shi
     from dashboard.ui.map_widget import render_base
 
     monkeypatch.setattr(static_files, "GENERATED", tmp_path / "generated")
+    static_files.bundle_scripts.cache_clear()  # kept per process: this test has its own folder
     links = render_base(base_map(shipped, default_view, publish=static_files.publish, tools=True), ()).js_links
     assert len(links) == 1 and re.fullmatch(r"\.\./\.\./app/static/generated/map-scripts-[0-9a-f]{16}\.js", links[0])
     text = (tmp_path / "generated" / links[0].rsplit("/", 1)[1]).read_text(encoding="utf-8")
@@ -221,5 +222,6 @@ def test_files_are_published_only_into_a_folder_no_one_else_can_write(tmp_path, 
     shared.chmod(0o777)
     monkeypatch.setattr(static_files, "GENERATED", shared)
     assert static_files.publish("layer-x", b"{}") is None
+    static_files.bundle_scripts.cache_clear()
     assert static_files.bundle_scripts(("../../app/static/vendor/leaflet/leaflet.js", "../../app/static/map/time.js")) \
         == ("../../app/static/vendor/leaflet/leaflet.js", "../../app/static/map/time.js")

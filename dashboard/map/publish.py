@@ -12,12 +12,12 @@ and a changed data file gives a new URL (no stale cache). If the folder cannot b
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 import re
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 #: Names the cache folder; unset, a per-user folder in the system's temp folder.
@@ -83,7 +83,8 @@ STATIC_URL = "../../app/static/"
 _SOURCE_MAP = re.compile(r"^//# sourceMappingURL=\S*\s*$", re.M)
 
 
-def bundle_scripts(urls: Sequence[str]) -> tuple[str, ...]:
+@functools.lru_cache(maxsize=8)  # every new base map asks (a new centre, basemap, article); the files never change
+def bundle_scripts(urls: tuple[str, ...]) -> tuple[str, ...]:
     """The map's scripts as one file, in their order: streamlit-folium loads a map's scripts one
     after another, each waiting for the last, so one file saves a round trip per script on the
     first paint. Anything not among the app's own static files, or a folder that cannot be

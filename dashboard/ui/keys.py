@@ -51,4 +51,3 @@ def layer_key(layer_id: str, shown: bool) -> str:
 def basemap_key(basemap_id: str) -> str:
     """The basemap radio: one key per choice, as for the layers' checkboxes."""
     return f"{Key.BASEMAP}.{basemap_id}"
-

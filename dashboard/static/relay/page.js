@@ -7,6 +7,8 @@
    (map/elements.py). The checkbox's rerun follows as before and finds the map already showing
    the set it sends. Labels come from the page as data and are only compared, never drawn.
 
+   Step buttons: see `press` below.
+
    Focus: the date's slider and date input get a new key when something else moves the date
    (st-key-date-slider-<n>, ui/widget_keys.py), and the browser drops the focus of an element
    that goes; the new widget takes it back. */
@@ -18,14 +20,19 @@ export default function (component) {
   const KEY = /^st-key-layer_([a-z0-9_-]+)-(on|off)$/;
   const WATCH_MS = 2000;
 
-  const layerOf = (target) => {
+  /* The keyed widget `target` is in, by its st-key- class: {m: the class's match, el: its holder}. */
+  const keyed = (target, pattern) => {
     for (let el = target instanceof Element ? target : null; el; el = el.parentElement) {
       for (const name of el.classList) {
-        const m = KEY.exec(name);
-        if (m) { return {id: m[1], box: el.querySelector("input[type=checkbox]")}; }
+        const m = pattern.exec(name);
+        if (m) { return {m: m, el: el}; }
       }
     }
     return null;
+  };
+  const layerOf = (target) => {
+    const found = keyed(target, KEY);
+    return found && {id: found.m[1], box: found.el.querySelector("input[type=checkbox]")};
   };
 
   const send = (id, on) => {
@@ -60,13 +67,8 @@ export default function (component) {
      server); before the map is ready it goes to the page as before. */
   const STEP = /^st-key-step_(day|week|month)_(-?1)$/;
   const stepOf = (target) => {
-    for (let el = target instanceof Element ? target : null; el; el = el.parentElement) {
-      for (const name of el.classList) {
-        const m = STEP.exec(name);
-        if (m) { return {unit: m[1], count: Number(m[2]), holder: el}; }
-      }
-    }
-    return null;
+    const found = keyed(target, STEP);
+    return found && {unit: found.m[1], count: Number(found.m[2]), holder: found.el};
   };
   const mapTime = () => {
     for (let i = 0; i < window.frames.length; i++) {
@@ -98,13 +100,8 @@ export default function (component) {
 
   const DATE = /^st-key-date-(slider|pick)-\d+$/;
   const dateWidget = (target) => {
-    for (let el = target instanceof Element ? target : null; el; el = el.parentElement) {
-      for (const name of el.classList) {
-        const m = DATE.exec(name);
-        if (m) { return m[1]; }
-      }
-    }
-    return null;
+    const found = keyed(target, DATE);
+    return found && found.m[1];
   };
   let focused = null;  // {widget, el}: the date widget element the reader is on
   document.addEventListener("focusin", (event) => {
